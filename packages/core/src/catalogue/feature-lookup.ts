@@ -1,0 +1,64 @@
+import { distance } from "fastest-levenshtein";
+import { err, ok, type Result } from "neverthrow";
+import { catalogue, type FeatureName } from "./catalogue.js";
+import type { FeatureDefinition } from "./feature-definition.js";
+
+export type CatalogueEntry = (typeof catalogue)[number];
+
+const PREFIX = "UFFD_FEATURE_";
+
+const byName = new Map<string, CatalogueEntry>(catalogue.map((entry) => [entry.name, entry]));
+const byBit = new Map<number, CatalogueEntry>(catalogue.map((entry) => [entry.bit, entry]));
+
+/** Every bit the catalogue knows, as one mask. */
+export const KNOWN_FEATURES_MASK: bigint = catalogue.reduce(
+  (mask, entry) => mask | (1n << BigInt(entry.bit)),
+  0n,
+);
+
+/** The definition of a known feature. */
+export function featureDefinition(name: FeatureName): FeatureDefinition<FeatureName> {
+  return byName.get(name)!;
+}
+
+/** The feature at a bit position, if the catalogue knows it. */
+export function featureAtBit(bit: number): CatalogueEntry | undefined {
+  return byBit.get(bit);
+}
+
+/** The feature's single-bit mask. */
+export function featureBit(name: FeatureName): bigint {
+  return 1n << BigInt(byName.get(name)!.bit);
+}
+
+/** A name typed by a person that the catalogue does not know, with the closest known names. */
+export interface UnknownFeatureName {
+  readonly name: string;
+  readonly suggestions: readonly FeatureName[];
+}
+
+/**
+ * Resolves `THREAD_ID` or `UFFD_FEATURE_THREAD_ID` (any case) to the catalogue's name.
+ * An unknown name comes back with up to three suggestions, nearest first.
+ */
+export function parseFeatureName(input: string): Result<FeatureName, UnknownFeatureName> {
+  const upper = input.trim().toUpperCase();
+  const bare = upper.startsWith(PREFIX) ? upper.slice(PREFIX.length) : upper;
+  const entry = byName.get(bare);
+  return entry ? ok(entry.name) : err({ name: input, suggestions: suggestFeatureNames(bare) });
+}
+
+/** Known names closest to `input`: by edit distance, then any that contain it or are contained in it. */
+export function suggestFeatureNames(input: string, limit = 3): FeatureName[] {
+  const bare = input.toUpperCase().replace(/^UFFD_FEATURE_/, "");
+  const scored = catalogue.map((entry) => {
+    const contained = bare.length >= 3 && (entry.name.includes(bare) || bare.includes(entry.name));
+    return { name: entry.name, score: contained ? 0 : distance(bare, entry.name) };
+  });
+  const threshold = Math.max(3, Math.ceil(bare.length / 2));
+  return scored
+    .filter((candidate) => candidate.score <= threshold)
+    .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
+    .slice(0, limit)
+    .map((candidate) => candidate.name);
+}

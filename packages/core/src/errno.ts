@@ -1,0 +1,39 @@
+/** Linux errno values the SDK meets, by name (generic numbering: x86, arm, riscv, s390, powerpc). */
+export const ERRNO_CODES = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  ENFILE: 23,
+  EMFILE: 24,
+  ENOTTY: 25,
+  ENOSPC: 28,
+  ENOSYS: 38,
+  EOPNOTSUPP: 95,
+} as const;
+
+/** An errno by name; one the table does not know is spelt `ERRNO_<n>`. */
+export type Errno = keyof typeof ERRNO_CODES | `ERRNO_${number}`;
+
+const NAMES = new Map<number, Errno>(
+  Object.entries(ERRNO_CODES).map(([name, code]) => [code, name as keyof typeof ERRNO_CODES]),
+);
+
+/** The name of a positive errno number. */
+export function errnoName(code: number): Errno {
+  return NAMES.get(code) ?? `ERRNO_${code}`;
+}
+
+/** The number of an errno name. */
+export function errnoCode(name: Errno): number {
+  return name.startsWith("ERRNO_") ? Number(name.slice(6)) : ERRNO_CODES[name as keyof typeof ERRNO_CODES];
+}

@@ -1,0 +1,129 @@
+import type { OpenMode } from "./backend/backend-port.js";
+import type { FeatureName } from "./catalogue/catalogue.js";
+import type { Errno } from "./errno.js";
+import type { TraceEntry } from "./negotiation/trace.js";
+
+/** Why the kernel or the environment said EPERM/EACCES. */
+export type PermissionCause =
+  /** `vm.unprivileged_userfaultfd` forbids `userfaultfd(2)` for this caller. */
+  | { readonly kind: "sysctl"; readonly sysctl: "vm.unprivileged_userfaultfd"; readonly value?: number }
+  /** A feature needs a capability the caller lacks (EVENT_FORK needs CAP_SYS_PTRACE). */
+  | { readonly kind: "capability"; readonly capability: "CAP_SYS_PTRACE"; readonly feature?: FeatureName }
+  /** `/dev/userfaultfd` is not readable and writable by the caller. */
+  | { readonly kind: "device-permissions"; readonly path: string }
+  /** Something outside the kernel's own checks refused: a seccomp filter (Docker's default), an LSM. */
+  | { readonly kind: "filter"; readonly detail: string };
+
+/** One open mode that was tried and refused, with why. */
+export interface OpenAttempt {
+  readonly mode: OpenMode;
+  readonly errno: Errno;
+  readonly cause?: PermissionCause;
+}
+
+/** One problem in a policy: where it is, what is wrong, what would be right. */
+export interface PolicyIssue {
+  /** Path in the policy, e.g. `features.required[2]`; empty for the whole document. */
+  readonly path: string;
+  readonly message: string;
+  /** Source position when the policy came from a file. */
+  readonly file?: string;
+  readonly line?: number;
+  readonly column?: number;
+  /** The offending value, as written. */
+  readonly value?: unknown;
+  /** What would be right: nearest feature names, allowed values. */
+  readonly expected?: readonly string[];
+}
+
+/** A required feature the kernel does not give. */
+export interface MissingFeature {
+  readonly name: FeatureName;
+  /** The mainline release that added it. */
+  readonly since: string;
+  /** `unsupported`: not in the supported set; `dropped`: requested, the call succeeded, but it is not enabled. */
+  readonly reason: "unsupported" | "dropped";
+}
+
+interface ErrorBase {
+  /** A sentence a person can act on. */
+  readonly message: string;
+  /** Every port call made before the failure. */
+  readonly trace?: readonly TraceEntry[];
+}
+
+/** Everything that can go wrong, discriminated by `kind`. */
+export type NegotiationError =
+  | (ErrorBase & { readonly kind: "invalid-policy"; readonly issues: readonly PolicyIssue[] })
+  | (ErrorBase & {
+      readonly kind: "unknown-feature";
+      readonly name: string;
+      readonly suggestions: readonly FeatureName[];
+    })
+  | (ErrorBase & {
+      readonly kind: "missing-required";
+      readonly missing: readonly MissingFeature[];
+      /** `oneOf` groups none of whose alternatives is supported. */
+      readonly unmetGroups: readonly (readonly FeatureName[])[];
+      readonly kernelRelease?: string;
+    })
+  | (ErrorBase & { readonly kind: "missing-optional"; readonly missing: readonly FeatureName[] })
+  | (ErrorBase & {
+      readonly kind: "permission-denied";
+      readonly errno: Errno;
+      readonly cause: PermissionCause;
+      readonly hint: string;
+      /** Every open mode tried, when the refusal was at creation. */
+      readonly attempts: readonly OpenAttempt[];
+    })
+  | (ErrorBase & {
+      readonly kind: "unsupported";
+      readonly reason: "no-userfaultfd" | "not-linux" | "unknown-arch" | "open-mode";
+      readonly errno?: Errno;
+      readonly attempts: readonly OpenAttempt[];
+    })
+  | (ErrorBase & {
+      readonly kind: "kernel-rejected";
+      readonly errno: Errno;
+      readonly requested: readonly FeatureName[];
+      readonly requestedMask: bigint;
+    })
+  | (ErrorBase & {
+      readonly kind: "resource-exhausted";
+      readonly errno: Errno;
+      readonly op: "open" | "api" | "close";
+    })
+  | (ErrorBase & { readonly kind: "backend-unavailable"; readonly backend: string; readonly reason: string })
+  | (ErrorBase & { readonly kind: "unexpected"; readonly errno?: Errno; readonly detail: string });
+
+export type NegotiationErrorKind = NegotiationError["kind"];
+
+/** What to do about a permission refusal. */
+export function permissionHint(cause: PermissionCause): string {
+  switch (cause.kind) {
+    case "sysctl":
+      return "run as a CAP_SYS_PTRACE holder, set `sysctl vm.unprivileged_userfaultfd=1`, or allow user-mode-only (policy `userModeOnly: allow`)";
+    case "capability":
+      return cause.feature
+        ? `grant ${cause.capability} (e.g. \`setcap cap_sys_ptrace+ep\` or a container's --cap-add SYS_PTRACE), or make ${cause.feature} optional`
+        : `grant ${cause.capability}`;
+    case "device-permissions":
+      return `give this user read/write access to ${cause.path} (e.g. \`setfacl -m u:$USER:rw ${cause.path}\` or a udev rule)`;
+    case "filter":
+      return "a seccomp filter or LSM refuses userfaultfd: allow the syscall in the container's seccomp profile (Docker denies it by default) or the LSM policy";
+  }
+}
+
+/** One line describing a cause. */
+export function describeCause(cause: PermissionCause): string {
+  switch (cause.kind) {
+    case "sysctl":
+      return `vm.unprivileged_userfaultfd${cause.value === undefined ? "" : ` = ${cause.value}`} refuses unprivileged userfaultfd(2)`;
+    case "capability":
+      return `${cause.feature ?? "this request"} needs ${cause.capability}, which this process lacks`;
+    case "device-permissions":
+      return `${cause.path} is not readable and writable by this user`;
+    case "filter":
+      return cause.detail;
+  }
+}

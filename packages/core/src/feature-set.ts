@@ -1,0 +1,118 @@
+import { err, ok, type Result } from "neverthrow";
+import type { FeatureName, FeatureNameInput } from "./catalogue/catalogue.js";
+import { catalogue } from "./catalogue/catalogue.js";
+import {
+  featureAtBit,
+  featureBit,
+  parseFeatureName,
+  type UnknownFeatureName,
+} from "./catalogue/feature-lookup.js";
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** A mask that is not an unsigned 64-bit integer. */
+export interface InvalidFeatureMask {
+  readonly mask: bigint;
+}
+
+/**
+ * An immutable set of userfaultfd features backed by a u64 `bigint` mask.
+ * Bits the catalogue does not know are kept (a kernel may report them) and listed by `unknownBits()`.
+ */
+export class FeatureSet {
+  static readonly EMPTY: FeatureSet = new FeatureSet(0n);
+
+  private constructor(readonly mask: bigint) {}
+
+  /** A set from a mask; anything outside 0..2^64-1 is refused. */
+  static fromMask(mask: bigint): Result<FeatureSet, InvalidFeatureMask> {
+    return mask < 0n || mask > U64_MAX ? err({ mask }) : ok(FeatureSet.ofMask(mask));
+  }
+
+  /** A set of known names (typed, so it cannot fail). */
+  static of(...names: readonly FeatureName[]): FeatureSet {
+    let mask = 0n;
+    for (const name of names) mask |= featureBit(name);
+    return FeatureSet.ofMask(mask);
+  }
+
+  /** A set from names typed by a person: bare or `UFFD_FEATURE_`-prefixed, any case. */
+  static parse(names: readonly (FeatureNameInput | string)[]): Result<FeatureSet, UnknownFeatureName> {
+    let mask = 0n;
+    for (const input of names) {
+      const name = parseFeatureName(input);
+      if (name.isErr()) return err(name.error);
+      mask |= featureBit(name.value);
+    }
+    return ok(FeatureSet.ofMask(mask));
+  }
+
+  /** Every feature the catalogue knows. */
+  static all(): FeatureSet {
+    return FeatureSet.of(...catalogue.map((entry) => entry.name));
+  }
+
+  // Masks reaching here come from u64 kernel fields or from set operations on valid sets.
+  private static ofMask(mask: bigint): FeatureSet {
+    return mask === 0n ? FeatureSet.EMPTY : new FeatureSet(mask);
+  }
+
+  union(other: FeatureSet): FeatureSet {
+    return FeatureSet.ofMask(this.mask | other.mask);
+  }
+
+  intersect(other: FeatureSet): FeatureSet {
+    return FeatureSet.ofMask(this.mask & other.mask);
+  }
+
+  difference(other: FeatureSet): FeatureSet {
+    return FeatureSet.ofMask(this.mask & ~other.mask);
+  }
+
+  has(name: FeatureName): boolean {
+    return (this.mask & featureBit(name)) !== 0n;
+  }
+
+  /** `true` when every feature of `other` is in this set. */
+  covers(other: FeatureSet): boolean {
+    return (other.mask & ~this.mask) === 0n;
+  }
+
+  get isEmpty(): boolean {
+    return this.mask === 0n;
+  }
+
+  equals(other: FeatureSet): boolean {
+    return this.mask === other.mask;
+  }
+
+  /** Known feature names in bit order. */
+  names(): FeatureName[] {
+    const names: FeatureName[] = [];
+    for (const entry of catalogue) if ((this.mask & (1n << BigInt(entry.bit))) !== 0n) names.push(entry.name);
+    return names;
+  }
+
+  /** Bit positions set here that the catalogue does not know. */
+  unknownBits(): number[] {
+    const bits: number[] = [];
+    for (let bit = 0; bit < 64; bit++) {
+      if ((this.mask >> BigInt(bit)) & 1n && featureAtBit(bit) === undefined) bits.push(bit);
+    }
+    return bits;
+  }
+
+  /** Lower-case hex with `0x`, e.g. `0x1ffff`. */
+  hex(): string {
+    return `0x${this.mask.toString(16)}`;
+  }
+
+  toString(): string {
+    const labels = [...this.names(), ...this.unknownBits().map((bit) => `bit${bit}`)];
+    return `{${labels.join(", ")}}`;
+  }
+
+  toJSON(): string[] {
+    return this.names();
+  }
+}

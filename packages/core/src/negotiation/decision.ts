@@ -1,0 +1,96 @@
+import { OPEN_MODES, type OpenMode } from "../backend/backend-port.js";
+import { catalogue, type FeatureName } from "../catalogue/catalogue.js";
+import { featureBit } from "../catalogue/feature-lookup.js";
+import type { Policy } from "../policy/policy.js";
+
+/** A policy reduced to masks, computed once per policy object. */
+export interface PolicyPlan {
+  readonly required: bigint;
+  readonly optional: bigint;
+  readonly forbidden: bigint;
+  /** Each `oneOf` group as bit masks, in order of preference, forbidden alternatives removed. */
+  readonly groups: readonly (readonly bigint[])[];
+  readonly groupNames: readonly (readonly FeatureName[])[];
+  /** Every name the session's `enabled` map reports on. */
+  readonly reported: readonly FeatureName[];
+  /** The open modes to try, in order. */
+  readonly modes: readonly OpenMode[];
+}
+
+/** What to request, and what must come back. */
+export interface Decision {
+  readonly request: bigint;
+  /** Required features plus the chosen alternative of each group. */
+  readonly mustHave: bigint;
+  /** Required features not in the supported set (always 0 before the supported set is known). */
+  readonly missingRequired: bigint;
+  readonly unmetGroups: readonly (readonly FeatureName[])[];
+}
+
+const plans = new WeakMap<Policy<FeatureName, FeatureName>, PolicyPlan>();
+
+export function planOf(policy: Policy<FeatureName, FeatureName>): PolicyPlan {
+  let plan = plans.get(policy);
+  if (!plan) {
+    const forbidden = policy.forbidden.mask;
+    const groupNames = policy.oneOf.map((group) =>
+      group.filter((name) => (featureBit(name) & forbidden) === 0n),
+    );
+    const reported = new Set<FeatureName>([
+      ...policy.required.names(),
+      ...policy.optional.names(),
+      ...groupNames.flat(),
+    ]);
+    plan = {
+      required: policy.required.mask,
+      optional: policy.optional.mask & ~forbidden,
+      forbidden,
+      groups: groupNames.map((group) => group.map(featureBit)),
+      groupNames,
+      reported: [...reported],
+      modes: openModesOf(policy),
+    };
+    plans.set(policy, plan);
+  }
+  return plan;
+}
+
+// `userModeOnly: require` leaves only that mode; `forbid` removes it from `open: auto`.
+function openModesOf(policy: Policy<FeatureName, FeatureName>): OpenMode[] {
+  if (policy.userModeOnly === "require") return ["user-mode-only"];
+  if (policy.open !== "auto") return [policy.open];
+  return OPEN_MODES.filter((mode) => mode !== "user-mode-only" || policy.userModeOnly === "allow");
+}
+
+/** The request for a known supported set (`undefined`: nothing known yet, so everything wanted): required, supported optional ones, the first supported alternative of each group. */
+export function decide(plan: PolicyPlan, supported: bigint | undefined): Decision {
+  const available = supported ?? ~0n;
+  let chosen = 0n;
+  const unmetGroups: (readonly FeatureName[])[] = [];
+  plan.groups.forEach((group, index) => {
+    const pick = group.find((bit) => (bit & available) !== 0n);
+    if (pick === undefined) unmetGroups.push(plan.groupNames[index]!);
+    else chosen |= pick;
+  });
+  const mustHave = plan.required | chosen;
+  return {
+    request: mustHave | (plan.optional & available),
+    mustHave,
+    missingRequired: plan.required & ~available,
+    unmetGroups,
+  };
+}
+
+const IMPLICATIONS: readonly (readonly [bigint, bigint])[] = catalogue
+  .filter((entry) => entry.implies.length > 0)
+  .map((entry) => [
+    featureBit(entry.name),
+    entry.implies.reduce((mask, name) => mask | featureBit(name), 0n),
+  ]);
+
+/** The request plus what the kernel enables along with it (WP_ASYNC brings WP_UNPOPULATED). */
+export function withImplied(request: bigint): bigint {
+  let mask = request;
+  for (const [bit, implied] of IMPLICATIONS) if ((request & bit) !== 0n) mask |= implied;
+  return mask;
+}

@@ -1,0 +1,186 @@
+import type { Backend, Denial } from "../backend/backend-port.js";
+import type { FeatureName } from "../catalogue/catalogue.js";
+import { featureDefinition } from "../catalogue/feature-lookup.js";
+import type { Errno } from "../errno.js";
+import {
+  describeCause,
+  type MissingFeature,
+  type NegotiationError,
+  type OpenAttempt,
+  type PermissionCause,
+  permissionHint,
+} from "../errors.js";
+import { FeatureSet } from "../feature-set.js";
+import type { TraceEntry } from "./trace.js";
+
+const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
+
+const namesOf = (mask: bigint): FeatureName[] => FeatureSet.fromMask(mask).unwrapOr(FeatureSet.EMPTY).names();
+
+/** The backend's explanation of a refusal, or what the refusal itself tells. */
+export function causeOf(backend: Backend, denial: Denial): PermissionCause {
+  if (backend.explainDenial) return backend.explainDenial(denial);
+  if (denial.op === "api") {
+    return (denial.features & EVENT_FORK) !== 0n
+      ? { kind: "capability", capability: "CAP_SYS_PTRACE", feature: "EVENT_FORK" }
+      : {
+          kind: "filter",
+          detail: "UFFDIO_API was refused with EPERM by something other than the kernel's own checks",
+        };
+  }
+  switch (denial.mode) {
+    case "syscall":
+      return { kind: "sysctl", sysctl: "vm.unprivileged_userfaultfd" };
+    case "device":
+      return { kind: "device-permissions", path: "/dev/userfaultfd" };
+    case "user-mode-only":
+      return {
+        kind: "filter",
+        detail: "userfaultfd(UFFD_USER_MODE_ONLY) was refused by a seccomp filter or LSM",
+      };
+  }
+}
+
+export const isPermissionErrno = (errno: Errno): boolean => errno === "EPERM" || errno === "EACCES";
+export const isExhaustionErrno = (errno: Errno): boolean =>
+  errno === "EMFILE" || errno === "ENFILE" || errno === "ENOMEM";
+
+export function resourceExhausted(
+  errno: Errno,
+  op: "open" | "api" | "close",
+  trace: readonly TraceEntry[],
+): NegotiationError {
+  const what =
+    errno === "ENOMEM"
+      ? "the kernel is out of memory"
+      : errno === "EMFILE"
+        ? "this process has no free fd (RLIMIT_NOFILE)"
+        : "the system file table is full";
+  return { kind: "resource-exhausted", errno, op, trace, message: `${op} failed with ${errno}: ${what}` };
+}
+
+/** Every open mode was refused: a permission problem if any refusal was one, else userfaultfd is unavailable. */
+export function openRefused(
+  attempts: readonly OpenAttempt[],
+  trace: readonly TraceEntry[],
+): NegotiationError {
+  const tried = attempts.map(
+    (attempt) =>
+      `${attempt.mode}: ${attempt.errno}${attempt.cause ? ` (${describeCause(attempt.cause)})` : ""}`,
+  );
+  const denied = attempts.find((attempt) => attempt.cause !== undefined);
+  if (denied?.cause) {
+    return {
+      kind: "permission-denied",
+      errno: denied.errno,
+      cause: denied.cause,
+      hint: permissionHint(denied.cause),
+      attempts,
+      trace,
+      message: `userfaultfd could not be created: ${tried.join("; ")}`,
+    };
+  }
+  const noSyscall = attempts.every((attempt) => attempt.errno === "ENOSYS" || attempt.errno === "ENOENT");
+  return {
+    kind: "unsupported",
+    reason: noSyscall ? "no-userfaultfd" : "open-mode",
+    ...(attempts[0] ? { errno: attempts[0].errno } : {}),
+    attempts,
+    trace,
+    message: noSyscall
+      ? `this system has no userfaultfd (${tried.join("; ")}); gVisor, rr and some emulators do not provide it`
+      : `no allowed open mode works here: ${tried.join("; ")}`,
+  };
+}
+
+export function permissionDeniedAtApi(
+  backend: Backend,
+  features: bigint,
+  errno: Errno,
+  trace: readonly TraceEntry[],
+): NegotiationError {
+  const cause = causeOf(backend, { op: "api", features, errno });
+  return {
+    kind: "permission-denied",
+    errno,
+    cause,
+    hint: permissionHint(cause),
+    attempts: [],
+    trace,
+    message: `UFFDIO_API was refused with ${errno}: ${describeCause(cause)}`,
+  };
+}
+
+export function kernelRejected(
+  errno: Errno,
+  requested: bigint,
+  trace: readonly TraceEntry[],
+): NegotiationError {
+  const names = namesOf(requested);
+  const unknown = FeatureSet.fromMask(requested).unwrapOr(FeatureSet.EMPTY).unknownBits();
+  const listed = [...names, ...unknown.map((bit) => `bit ${bit}`)].join(", ") || "no features";
+  return {
+    kind: "kernel-rejected",
+    errno,
+    requested: names,
+    requestedMask: requested,
+    trace,
+    message: `the kernel refused UFFDIO_API with ${errno} for ${listed}; ${errno === "EINVAL" ? "it does not say which bit it refused: use strategy probe (or onReject: probe) to narrow the request" : "see the trace"}`,
+  };
+}
+
+export function missingRequired(
+  missingMask: bigint,
+  droppedMask: bigint,
+  unmetGroups: readonly (readonly FeatureName[])[],
+  kernelRelease: string | undefined,
+  trace: readonly TraceEntry[],
+): NegotiationError {
+  const missing: MissingFeature[] = [
+    ...namesOf(missingMask).map((name) => ({
+      name,
+      since: featureDefinition(name).since,
+      reason: "unsupported" as const,
+    })),
+    ...namesOf(droppedMask & ~missingMask).map((name) => ({
+      name,
+      since: featureDefinition(name).since,
+      reason: "dropped" as const,
+    })),
+  ];
+  const parts = missing.map((feature) =>
+    feature.reason === "unsupported"
+      ? `${feature.name} (added in ${feature.since})`
+      : `${feature.name} (requested, accepted, but not enabled by this kernel)`,
+  );
+  for (const group of unmetGroups) parts.push(`one of ${group.join(" | ")}`);
+  const kernel = kernelRelease ? `kernel ${kernelRelease}` : "this kernel";
+  return {
+    kind: "missing-required",
+    missing,
+    unmetGroups,
+    ...(kernelRelease ? { kernelRelease } : {}),
+    trace,
+    message: `${kernel} does not provide required ${parts.join(", ")}`,
+  };
+}
+
+export function missingOptional(
+  names: readonly FeatureName[],
+  trace: readonly TraceEntry[],
+): NegotiationError {
+  return {
+    kind: "missing-optional",
+    missing: names,
+    trace,
+    message: `optional features not available and the policy says onMissingOptional: error: ${names.join(", ")}`,
+  };
+}
+
+export function unexpected(
+  detail: string,
+  errno: Errno | undefined,
+  trace: readonly TraceEntry[],
+): NegotiationError {
+  return { kind: "unexpected", detail, ...(errno ? { errno } : {}), trace, message: `unexpected: ${detail}` };
+}

@@ -1,0 +1,39 @@
+import type { Backend, OpenMode } from "../backend/backend-port.js";
+
+interface BackendKnowledge {
+  readonly supported: Map<OpenMode, bigint>;
+  /** Modes whose open was refused; skipped under `auto` while a later mode is known to work. */
+  readonly refused: Set<OpenMode>;
+  /** EVENT_FORK was refused with EPERM: an optional EVENT_FORK is not even asked for again. */
+  forkDenied: boolean;
+}
+
+/**
+ * What negotiations learned about backends in this process: the supported set per open mode, which modes
+ * were refused, whether EVENT_FORK was. Used by the `auto` strategy to skip the probe. Keyed weakly by backend.
+ */
+export class Knowledge {
+  private readonly byBackend = new WeakMap<Backend, BackendKnowledge>();
+
+  of(backend: Backend): BackendKnowledge {
+    let known = this.byBackend.get(backend);
+    if (!known) {
+      known = { supported: new Map(), refused: new Set(), forkDenied: false };
+      this.byBackend.set(backend, known);
+    }
+    return known;
+  }
+
+  /** The supported set learned for a backend and mode, if any. */
+  supported(backend: Backend, mode: OpenMode): bigint | undefined {
+    return this.byBackend.get(backend)?.supported.get(mode);
+  }
+
+  /** Forgets everything about a backend (e.g. after its privileges changed). */
+  forget(backend: Backend): void {
+    this.byBackend.delete(backend);
+  }
+}
+
+/** The process-wide knowledge used when a call passes none. */
+export const processKnowledge = new Knowledge();

@@ -1,0 +1,328 @@
+import { err, ok, type Result } from "neverthrow";
+import type { ApiFailure, ApiReply, Backend, OpenMode } from "../backend/backend-port.js";
+import type { FeatureName } from "../catalogue/catalogue.js";
+import type { NegotiationError, OpenAttempt } from "../errors.js";
+import { FeatureSet } from "../feature-set.js";
+import type { Policy } from "../policy/policy.js";
+import { type Decision, decide, type PolicyPlan, planOf, withImplied } from "./decision.js";
+import {
+  causeOf,
+  isExhaustionErrno,
+  isPermissionErrno,
+  kernelRejected,
+  missingOptional,
+  missingRequired,
+  openRefused,
+  permissionDeniedAtApi,
+  resourceExhausted,
+  unexpected,
+} from "./failures.js";
+import { type Knowledge, processKnowledge } from "./knowledge.js";
+import { PortCalls } from "./port-calls.js";
+import { createSession, type NegotiationWarning, type Route, type Session } from "./session.js";
+
+/** Where and how to negotiate. */
+export interface NegotiateOptions {
+  /** The kernel, real (`linuxBackend()`) or simulated (`mockBackend()`). */
+  readonly backend: Backend;
+  /** Where `auto` remembers what it learned; default: one shared by the whole process. */
+  readonly knowledge?: Knowledge;
+}
+
+const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
+const namesOf = (mask: bigint): FeatureName[] => FeatureSet.fromMask(mask).unwrapOr(FeatureSet.EMPTY).names();
+
+/** The outcome of trying one open mode: refused (try the next one) or final. */
+type ModeOutcome<R extends FeatureName, O extends FeatureName> =
+  | { readonly refused: OpenAttempt }
+  | { readonly result: Result<Session<R, O>, NegotiationError> };
+
+type Sent =
+  | { readonly reply: ApiReply; readonly request: bigint }
+  | { readonly failure: ApiFailure; readonly request: bigint };
+
+/**
+ * Negotiates `policy` with the kernel behind `options.backend`. On success the session holds the fd and
+ * exactly what is enabled on it; on failure every fd the negotiation opened is closed again.
+ */
+export function negotiate<R extends FeatureName, O extends FeatureName>(
+  policy: Policy<R, O>,
+  options: NegotiateOptions,
+): Result<Session<R, O>, NegotiationError> {
+  return new Negotiation<R, O>(policy, options).run();
+}
+
+class Negotiation<R extends FeatureName, O extends FeatureName> {
+  private readonly calls: PortCalls;
+  private readonly plan: PolicyPlan;
+  private readonly known;
+  private readonly warnings: NegotiationWarning[] = [];
+
+  constructor(
+    private readonly policy: Policy<R, O>,
+    options: NegotiateOptions,
+  ) {
+    this.calls = new PortCalls(options.backend);
+    this.plan = planOf(policy as Policy<FeatureName, FeatureName>);
+    this.known = (options.knowledge ?? processKnowledge).of(options.backend);
+  }
+
+  run(): Result<Session<R, O>, NegotiationError> {
+    const attempts: OpenAttempt[] = [];
+    const modes = this.plan.modes;
+    for (let index = 0; index < modes.length; index++) {
+      const mode = modes[index]!;
+      if (this.skippable(mode, modes.slice(index + 1))) continue;
+      const outcome = this.onMode(mode);
+      if ("result" in outcome) return outcome.result;
+      this.known.refused.add(mode);
+      attempts.push(outcome.refused);
+    }
+    return err(openRefused(attempts, this.calls.trace));
+  }
+
+  // Under auto, a mode refused before is skipped while a later one is known to work.
+  private skippable(mode: OpenMode, later: readonly OpenMode[]): boolean {
+    return (
+      this.policy.strategy === "auto" &&
+      this.known.refused.has(mode) &&
+      later.some((next) => this.known.supported.has(next))
+    );
+  }
+
+  private onMode(mode: OpenMode): ModeOutcome<R, O> {
+    const supported = this.policy.strategy === "auto" ? this.known.supported.get(mode) : undefined;
+    if (supported !== undefined) {
+      const decision = decide(this.plan, supported);
+      if (decision.missingRequired !== 0n || decision.unmetGroups.length > 0) {
+        return { result: err(this.missingRequired(decision, 0n)) };
+      }
+      return this.withNewFd(mode, (fd) => this.request(fd, mode, decision, "known-supported"));
+    }
+    if (this.policy.strategy === "probe")
+      return this.withNewFd(mode, (fd) => this.probeThenRequest(fd, mode, "probe"));
+    return this.withNewFd(mode, (fd) => this.oneShot(fd, mode, decide(this.plan, undefined)));
+  }
+
+  private withNewFd(mode: OpenMode, use: (fd: number) => ModeOutcome<R, O>): ModeOutcome<R, O> {
+    const opened = this.calls.open({
+      mode,
+      closeOnExec: this.policy.closeOnExec,
+      nonBlocking: this.policy.nonBlocking,
+    });
+    if (opened.isOk()) return use(opened.value);
+    const errno = opened.error.errno;
+    if (isExhaustionErrno(errno)) return { result: err(resourceExhausted(errno, "open", this.calls.trace)) };
+    if (isPermissionErrno(errno)) {
+      return { refused: { mode, errno, cause: causeOf(this.calls.backend, { op: "open", mode, errno }) } };
+    }
+    if (
+      errno === "ENOENT" ||
+      errno === "ENODEV" ||
+      errno === "ENOSYS" ||
+      errno === "EINVAL" ||
+      errno === "EOPNOTSUPP"
+    ) {
+      return { refused: { mode, errno } };
+    }
+    return {
+      result: err(
+        unexpected(`creating a uffd in ${mode} mode failed with ${errno}`, errno, this.calls.trace),
+      ),
+    };
+  }
+
+  // Sends the decided request; an optional EVENT_FORK refused with EPERM is dropped and the same fd retried.
+  private send(fd: number, decision: Decision): Sent {
+    let request = decision.request;
+    const forkOptional = (decision.mustHave & EVENT_FORK) === 0n;
+    if (this.known.forkDenied && forkOptional && (request & EVENT_FORK) !== 0n) {
+      request &= ~EVENT_FORK;
+      this.warnForkDropped();
+    }
+    for (;;) {
+      const result = this.calls.api(fd, request);
+      if (result.isOk()) return { reply: result.value, request };
+      if (result.error.errno === "EPERM" && forkOptional && (request & EVENT_FORK) !== 0n) {
+        this.known.forkDenied = true;
+        request &= ~EVENT_FORK;
+        this.warnForkDropped();
+        continue;
+      }
+      return { failure: result.error, request };
+    }
+  }
+
+  private request(fd: number, mode: OpenMode, decision: Decision, route: Route): ModeOutcome<R, O> {
+    const sent = this.send(fd, decision);
+    if ("reply" in sent) return { result: this.accept(fd, mode, sent, decision, route) };
+    this.calls.close(fd);
+    if (sent.failure.errno === "EINVAL" && route === "known-supported") {
+      // What this process learned no longer holds: learn again.
+      this.known.supported.delete(mode);
+      return this.withNewFd(mode, (next) => this.probeThenRequest(next, mode, "probe"));
+    }
+    return { result: err(this.apiFailure(sent.failure, sent.request)) };
+  }
+
+  private oneShot(fd: number, mode: OpenMode, decision: Decision): ModeOutcome<R, O> {
+    if (decision.unmetGroups.length > 0) {
+      this.calls.close(fd);
+      return { result: err(this.missingRequired(decision, 0n)) };
+    }
+    const sent = this.send(fd, decision);
+    if ("reply" in sent) return { result: this.accept(fd, mode, sent, decision, "one-shot") };
+    if (sent.failure.errno === "EINVAL" && this.policy.onReject === "probe") {
+      this.warnings.push({
+        code: "probe-fallback",
+        message: `the kernel refused the one-shot request ${FeatureSet.fromMask(sent.request).unwrapOr(FeatureSet.EMPTY)} with EINVAL; probed the supported set on the same fd`,
+      });
+      // A failed fd is still uninitialised: it serves as the probe's temporary fd.
+      return this.probeThenRequest(fd, mode, "one-shot-then-probe");
+    }
+    this.calls.close(fd);
+    return { result: err(this.apiFailure(sent.failure, sent.request)) };
+  }
+
+  private probeThenRequest(fd: number, mode: OpenMode, route: Route): ModeOutcome<R, O> {
+    const probed = this.calls.api(fd, 0n);
+    if (probed.isErr()) {
+      this.calls.close(fd);
+      return { result: err(this.apiFailure(probed.error, 0n)) };
+    }
+    const supported = probed.value.features;
+    this.known.supported.set(mode, supported);
+    const decision = decide(this.plan, supported);
+    if (decision.missingRequired !== 0n || decision.unmetGroups.length > 0) {
+      this.calls.close(fd);
+      return { result: err(this.missingRequired(decision, 0n)) };
+    }
+    // Nothing to ask for: the probe fd already is exactly that session.
+    if (decision.request === 0n)
+      return { result: this.accept(fd, mode, { reply: probed.value, request: 0n }, decision, route) };
+    this.calls.close(fd);
+    return this.withNewFd(mode, (next) => this.request(next, mode, decision, route));
+  }
+
+  private accept(
+    fd: number,
+    mode: OpenMode,
+    sent: { readonly reply: ApiReply; readonly request: bigint },
+    decision: Decision,
+    route: Route,
+  ): Result<Session<R, O>, NegotiationError> {
+    const { reply, request } = sent;
+    const supported = reply.features;
+    this.known.supported.set(mode, supported);
+    const enabled = withImplied(request) & supported;
+    const lacking = decision.mustHave & ~enabled;
+    if (lacking !== 0n) {
+      // Accepted but not enabled: a kernel that drops unknown bits or accepts masked ones silently.
+      this.calls.close(fd);
+      const narrowed = decide(this.plan, supported);
+      if (narrowed.missingRequired === 0n && narrowed.unmetGroups.length === 0 && route === "one-shot") {
+        const retried = this.withNewFd(mode, (next) =>
+          this.request(next, mode, narrowed, "one-shot-then-probe"),
+        );
+        return "result" in retried ? retried.result : err(openRefused([retried.refused], this.calls.trace));
+      }
+      return err(this.missingRequired(narrowed, lacking & this.plan.required));
+    }
+    const dropped = request & ~enabled & this.plan.optional;
+    if (dropped !== 0n) {
+      this.warnings.push({
+        code: "dropped-by-kernel",
+        message: `the kernel accepted but did not enable ${namesOf(dropped).join(", ")}`,
+        features: namesOf(dropped),
+      });
+    }
+    const missing = namesOf(this.plan.optional & ~enabled);
+    if (missing.length > 0 && this.policy.onMissingOptional !== "ignore") {
+      if (this.policy.onMissingOptional === "error") {
+        this.calls.close(fd);
+        return err(missingOptional(missing, this.calls.trace));
+      }
+      this.warnings.push({
+        code: "missing-optional",
+        message: `optional features not available: ${missing.join(", ")}`,
+        features: missing,
+      });
+    }
+    const verified = this.verify(fd, enabled, supported);
+    if (verified) return err(verified);
+    if (mode === "user-mode-only" && this.policy.userModeOnly === "allow") {
+      this.warnings.push({
+        code: "user-mode-only",
+        message:
+          "fell back to UFFD_USER_MODE_ONLY: faults raised while the kernel touches the range give SIGBUS/EFAULT instead of a message",
+      });
+    }
+    return ok(
+      createSession<R, O>({
+        fd,
+        backend: this.calls.backend,
+        enabledMask: enabled,
+        supportedMask: supported,
+        requestedMask: request,
+        ioctls: reply.ioctls,
+        reported: this.plan.reported,
+        strategy: this.policy.strategy,
+        route,
+        open: mode,
+        trace: this.calls.trace,
+        warnings: this.warnings,
+        missingOptional: missing,
+      }),
+    );
+  }
+
+  // The kernel's own view must match what was computed; a mismatch closes the fd.
+  private verify(fd: number, enabled: bigint, supported: bigint): NegotiationError | undefined {
+    const backend = this.calls.backend;
+    if (!this.policy.verify || !backend.enabledFeatures) return undefined;
+    const reported = backend.enabledFeatures(fd);
+    if (reported.isErr()) {
+      this.warnings.push({
+        code: "verify-unavailable",
+        message: `could not read the kernel's enabled set for fd ${fd} (${reported.error.errno}); not verified`,
+      });
+      return undefined;
+    }
+    const actual = reported.value & supported;
+    if (actual === enabled) return undefined;
+    this.calls.close(fd);
+    const show = (mask: bigint) => FeatureSet.fromMask(mask).unwrapOr(FeatureSet.EMPTY).toString();
+    return unexpected(
+      `the kernel reports ${show(actual)} enabled on fd ${fd}, but the negotiation computed ${show(enabled)}`,
+      undefined,
+      this.calls.trace,
+    );
+  }
+
+  private apiFailure(failure: ApiFailure, request: bigint): NegotiationError {
+    const { errno } = failure;
+    if (errno === "EPERM") return permissionDeniedAtApi(this.calls.backend, request, errno, this.calls.trace);
+    if (isExhaustionErrno(errno)) return resourceExhausted(errno, "api", this.calls.trace);
+    if (errno === "EINVAL") return kernelRejected(errno, request, this.calls.trace);
+    return unexpected(`UFFDIO_API failed with ${errno}`, errno, this.calls.trace);
+  }
+
+  private missingRequired(decision: Decision, dropped: bigint): NegotiationError {
+    return missingRequired(
+      decision.missingRequired,
+      dropped,
+      decision.unmetGroups,
+      this.calls.backend.info.kernelRelease,
+      this.calls.trace,
+    );
+  }
+
+  private warnForkDropped(): void {
+    if (this.warnings.some((warning) => warning.code === "event-fork-dropped")) return;
+    this.warnings.push({
+      code: "event-fork-dropped",
+      message: "EVENT_FORK needs CAP_SYS_PTRACE, which this process lacks: requested without it",
+      features: ["EVENT_FORK"],
+    });
+  }
+}

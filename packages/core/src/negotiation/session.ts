@@ -1,0 +1,140 @@
+import { err, ok, type Result } from "neverthrow";
+import type { Backend, BackendInfo, OpenMode } from "../backend/backend-port.js";
+import type { FeatureName } from "../catalogue/catalogue.js";
+import type { NegotiationError } from "../errors.js";
+import { FeatureSet } from "../feature-set.js";
+import type { EnabledFeatures, StrategyName } from "../policy/policy.js";
+import type { TraceEntry } from "./trace.js";
+
+/**
+ * Which way the negotiation went.
+ * - `known-supported`: the supported set was known; one fd, one call.
+ * - `probe`: `features = 0` on a temporary fd, then the request on a new fd.
+ * - `one-shot`: one fd, one request.
+ * - `one-shot-then-probe`: the one-shot request was refused; the failed fd was probed, then a new fd requested.
+ */
+export type Route = "known-supported" | "probe" | "one-shot" | "one-shot-then-probe";
+
+/** Something a successful negotiation wants the app to know. */
+export interface NegotiationWarning {
+  readonly code:
+    | "missing-optional"
+    | "event-fork-dropped"
+    | "user-mode-only"
+    | "probe-fallback"
+    | "dropped-by-kernel"
+    | "verify-unavailable";
+  readonly message: string;
+  readonly features?: readonly FeatureName[];
+}
+
+/** A negotiated userfaultfd: the fd and exactly what is enabled on it. The app owns the fd. */
+export interface Session<R extends FeatureName = never, O extends FeatureName = FeatureName>
+  extends Disposable {
+  /** The uffd; valid until `close()`. */
+  readonly fd: number;
+  /** Per feature the policy names: required ones are `true`, optional ones `boolean`. */
+  readonly enabled: EnabledFeatures<R, O>;
+  /** Exactly what the kernel enabled on `fd`: the request plus implied features, within the supported set. */
+  readonly enabledSet: FeatureSet;
+  /** What this kernel supports (the `features` it returned). */
+  readonly supported: FeatureSet;
+  /** What was sent in the final `UFFDIO_API`. */
+  readonly requested: FeatureSet;
+  /** Optional features (and group alternatives) not enabled. */
+  readonly missingOptional: readonly FeatureName[];
+  /** The `ioctls` mask the kernel returned. */
+  readonly ioctls: bigint;
+  readonly strategy: StrategyName;
+  readonly route: Route;
+  readonly open: OpenMode;
+  readonly backend: BackendInfo;
+  /** Every port call of the negotiation, then the session's own close. */
+  readonly trace: readonly TraceEntry[];
+  readonly warnings: readonly NegotiationWarning[];
+  readonly closed: boolean;
+  /** Closes the fd once; later calls do nothing and succeed. */
+  close(): Result<void, NegotiationError>;
+}
+
+export interface SessionInit {
+  readonly fd: number;
+  readonly backend: Backend;
+  readonly enabledMask: bigint;
+  readonly supportedMask: bigint;
+  readonly requestedMask: bigint;
+  readonly ioctls: bigint;
+  readonly reported: readonly FeatureName[];
+  readonly strategy: StrategyName;
+  readonly route: Route;
+  readonly open: OpenMode;
+  readonly trace: TraceEntry[];
+  readonly warnings: readonly NegotiationWarning[];
+  readonly missingOptional: readonly FeatureName[];
+}
+
+class NegotiatedSession implements Session<FeatureName, FeatureName> {
+  readonly fd: number;
+  readonly enabled: EnabledFeatures<FeatureName, FeatureName>;
+  readonly enabledSet: FeatureSet;
+  readonly supported: FeatureSet;
+  readonly requested: FeatureSet;
+  readonly missingOptional: readonly FeatureName[];
+  readonly ioctls: bigint;
+  readonly strategy: StrategyName;
+  readonly route: Route;
+  readonly open: OpenMode;
+  readonly backend: BackendInfo;
+  readonly trace: TraceEntry[];
+  readonly warnings: readonly NegotiationWarning[];
+  private readonly port: Backend;
+  private isClosed = false;
+
+  constructor(init: SessionInit) {
+    this.fd = init.fd;
+    this.port = init.backend;
+    this.backend = init.backend.info;
+    this.enabledSet = FeatureSet.fromMask(init.enabledMask).unwrapOr(FeatureSet.EMPTY);
+    this.supported = FeatureSet.fromMask(init.supportedMask).unwrapOr(FeatureSet.EMPTY);
+    this.requested = FeatureSet.fromMask(init.requestedMask).unwrapOr(FeatureSet.EMPTY);
+    const enabled: Record<string, boolean> = {};
+    for (const name of init.reported) enabled[name] = this.enabledSet.has(name);
+    this.enabled = enabled as EnabledFeatures<FeatureName, FeatureName>;
+    this.missingOptional = init.missingOptional;
+    this.ioctls = init.ioctls;
+    this.strategy = init.strategy;
+    this.route = init.route;
+    this.open = init.open;
+    this.trace = init.trace;
+    this.warnings = init.warnings;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  close(): Result<void, NegotiationError> {
+    if (this.isClosed) return ok(undefined);
+    this.isClosed = true;
+    const result = this.port.close(this.fd);
+    this.trace.push({ op: "close", fd: this.fd, result: result.isOk() ? "ok" : result.error.errno });
+    return result.isOk()
+      ? ok(undefined)
+      : err({
+          kind: "unexpected",
+          errno: result.error.errno,
+          detail: `close(${this.fd})`,
+          message: `closing the session fd ${this.fd} failed with ${result.error.errno}`,
+        });
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+export function createSession<R extends FeatureName, O extends FeatureName>(
+  init: SessionInit,
+): Session<R, O> {
+  return new NegotiatedSession(init) as unknown as Session<R, O>;
+}
