@@ -9,6 +9,7 @@ export type {
   SyscallFailure,
 } from "./backend/backend-port.js";
 export { OPEN_MODES } from "./backend/backend-port.js";
+export type { CapturedOutcome, HostProfile } from "./backend/host-profile.js";
 export {
   type CanonicalFeatureName,
   catalogue,
