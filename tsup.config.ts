@@ -1,11 +1,20 @@
 import { defineConfig, type Options } from "tsup";
 
 // Workspace packages and native modules stay external: each package ships only its own code.
-const external = [/^@negotiate\//, "koffi", "neverthrow", "io-ts", "fp-ts", "yaml", "fastest-levenshtein"];
+const external = [
+  /^@negotiate\//,
+  "koffi",
+  "vitest",
+  "neverthrow",
+  "io-ts",
+  "fp-ts",
+  "yaml",
+  "fastest-levenshtein",
+];
 
-const library = (name: string): Options => ({
+const library = (name: string, entries: Record<string, string> = {}): Options => ({
   name,
-  entry: { index: `packages/${name}/src/index.ts` },
+  entry: { index: `packages/${name}/src/index.ts`, ...entries },
   outDir: `packages/${name}/dist`,
   format: ["esm", "cjs"],
   dts: { compilerOptions: { customConditions: [] } },
@@ -18,7 +27,7 @@ const library = (name: string): Options => ({
 });
 
 export default defineConfig([
-  library("core"),
+  library("core", { conformance: "packages/core/src/conformance/index.ts" }),
   library("mock"),
   library("linux"),
   {

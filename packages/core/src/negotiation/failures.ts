@@ -136,13 +136,14 @@ export function missingRequired(
   kernelRelease: string | undefined,
   trace: readonly TraceEntry[],
 ): NegotiationError {
+  // "dropped": requested in a call the kernel accepted, yet not enabled.
   const missing: MissingFeature[] = [
-    ...namesOf(missingMask).map((name) => ({
+    ...namesOf(missingMask & ~droppedMask).map((name) => ({
       name,
       since: featureDefinition(name).since,
       reason: "unsupported" as const,
     })),
-    ...namesOf(droppedMask & ~missingMask).map((name) => ({
+    ...namesOf(droppedMask).map((name) => ({
       name,
       since: featureDefinition(name).since,
       reason: "dropped" as const,
@@ -151,7 +152,7 @@ export function missingRequired(
   const parts = missing.map((feature) =>
     feature.reason === "unsupported"
       ? `${feature.name} (added in ${feature.since})`
-      : `${feature.name} (requested, accepted, but not enabled by this kernel)`,
+      : `${feature.name} (added in ${feature.since}; this kernel accepted the request but did not enable it)`,
   );
   for (const group of unmetGroups) parts.push(`one of ${group.join(" | ")}`);
   const kernel = kernelRelease ? `kernel ${kernelRelease}` : "this kernel";

@@ -1,0 +1,5 @@
+export {
+  backendConformance,
+  type ConformanceAbilities,
+  type ConformanceTarget,
+} from "./backend-conformance.js";
