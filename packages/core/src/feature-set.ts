@@ -2,6 +2,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { FeatureName, FeatureNameInput } from "./catalogue/catalogue.js";
 import { catalogue } from "./catalogue/catalogue.js";
 import {
+  FEATURE_MASKS,
   featureAtBit,
   featureBit,
   parseFeatureName,
@@ -9,6 +10,12 @@ import {
 } from "./catalogue/feature-lookup.js";
 
 const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * Internal to core (not exported by the package): a set from a mask already known to be u64, such as a
+ * kernel's reply field or the result of set operations, without the range check's Result.
+ */
+export let featureSetOfU64: (mask: bigint) => FeatureSet;
 
 /** A mask that is not an unsigned 64-bit integer. */
 export interface InvalidFeatureMask {
@@ -52,9 +59,12 @@ export class FeatureSet {
     return FeatureSet.of(...catalogue.map((entry) => entry.name));
   }
 
-  // Masks reaching here come from u64 kernel fields or from set operations on valid sets.
   private static ofMask(mask: bigint): FeatureSet {
     return mask === 0n ? FeatureSet.EMPTY : new FeatureSet(mask);
+  }
+
+  static {
+    featureSetOfU64 = FeatureSet.ofMask;
   }
 
   union(other: FeatureSet): FeatureSet {
@@ -89,7 +99,7 @@ export class FeatureSet {
   /** Known feature names in bit order. */
   names(): FeatureName[] {
     const names: FeatureName[] = [];
-    for (const entry of catalogue) if ((this.mask & (1n << BigInt(entry.bit))) !== 0n) names.push(entry.name);
+    for (const [bit, name] of FEATURE_MASKS) if ((this.mask & bit) !== 0n) names.push(name);
     return names;
   }
 

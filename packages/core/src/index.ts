@@ -11,6 +11,11 @@ export type {
 export { OPEN_MODES } from "./backend/backend-port.js";
 export type { CapturedOutcome, HostProfile } from "./backend/host-profile.js";
 export {
+  decodeHostProfile,
+  encodeHostProfile,
+  type HostProfileError,
+} from "./backend/host-profile-codec.js";
+export {
   type CanonicalFeatureName,
   catalogue,
   type FeatureName,

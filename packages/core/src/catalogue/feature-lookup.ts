@@ -9,6 +9,13 @@ const PREFIX = "UFFD_FEATURE_";
 
 const byName = new Map<string, CatalogueEntry>(catalogue.map((entry) => [entry.name, entry]));
 const byBit = new Map<number, CatalogueEntry>(catalogue.map((entry) => [entry.bit, entry]));
+const masks = new Map<string, bigint>(catalogue.map((entry) => [entry.name, 1n << BigInt(entry.bit)]));
+
+/** Each known feature's single-bit mask with its name, in bit order. */
+export const FEATURE_MASKS: readonly (readonly [bigint, FeatureName])[] = catalogue.map((entry) => [
+  1n << BigInt(entry.bit),
+  entry.name,
+]);
 
 /** Every bit the catalogue knows, as one mask. */
 export const KNOWN_FEATURES_MASK: bigint = catalogue.reduce(
@@ -28,7 +35,7 @@ export function featureAtBit(bit: number): CatalogueEntry | undefined {
 
 /** The feature's single-bit mask. */
 export function featureBit(name: FeatureName): bigint {
-  return 1n << BigInt(byName.get(name)!.bit);
+  return masks.get(name)!;
 }
 
 /** A name typed by a person that the catalogue does not know, with the closest known names. */

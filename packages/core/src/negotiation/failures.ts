@@ -10,12 +10,24 @@ import {
   type PermissionCause,
   permissionHint,
 } from "../errors.js";
-import { FeatureSet } from "../feature-set.js";
+import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { TraceEntry } from "./trace.js";
 
 const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
 
-const namesOf = (mask: bigint): FeatureName[] => FeatureSet.fromMask(mask).unwrapOr(FeatureSet.EMPTY).names();
+const NAMES_CACHE_LIMIT = 1024;
+const namesCache = new Map<bigint, readonly FeatureName[]>();
+
+/** The known names of a mask; memoised, since a process meets few distinct masks. */
+export function namesOf(mask: bigint): readonly FeatureName[] {
+  let names = namesCache.get(mask);
+  if (!names) {
+    if (namesCache.size >= NAMES_CACHE_LIMIT) namesCache.clear();
+    names = Object.freeze(featureSetOfU64(mask).names());
+    namesCache.set(mask, names);
+  }
+  return names;
+}
 
 /** The backend's explanation of a refusal, or what the refusal itself tells. */
 export function causeOf(backend: Backend, denial: Denial): PermissionCause {
@@ -117,7 +129,7 @@ export function kernelRejected(
   trace: readonly TraceEntry[],
 ): NegotiationError {
   const names = namesOf(requested);
-  const unknown = FeatureSet.fromMask(requested).unwrapOr(FeatureSet.EMPTY).unknownBits();
+  const unknown = featureSetOfU64(requested).unknownBits();
   const listed = [...names, ...unknown.map((bit) => `bit ${bit}`)].join(", ") || "no features";
   return {
     kind: "kernel-rejected",

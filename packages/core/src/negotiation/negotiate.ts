@@ -2,7 +2,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { ApiFailure, ApiReply, Backend, OpenMode } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import type { NegotiationError, OpenAttempt } from "../errors.js";
-import { FeatureSet } from "../feature-set.js";
+import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { Policy } from "../policy/policy.js";
 import { type Decision, decide, type PolicyPlan, planOf, withImplied } from "./decision.js";
 import {
@@ -12,6 +12,7 @@ import {
   kernelRejected,
   missingOptional,
   missingRequired,
+  namesOf,
   openRefused,
   permissionDeniedAtApi,
   resourceExhausted,
@@ -30,7 +31,6 @@ export interface NegotiateOptions {
 }
 
 const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
-const namesOf = (mask: bigint): FeatureName[] => FeatureSet.fromMask(mask).unwrapOr(FeatureSet.EMPTY).names();
 
 /** The outcome of trying one open mode: refused (try the next one) or final. */
 type ModeOutcome<R extends FeatureName, O extends FeatureName> =
@@ -175,7 +175,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     if (sent.failure.errno === "EINVAL" && this.policy.onReject === "probe") {
       this.warnings.push({
         code: "probe-fallback",
-        message: `the kernel refused the one-shot request ${FeatureSet.fromMask(sent.request).unwrapOr(FeatureSet.EMPTY)} with EINVAL; probed the supported set on the same fd`,
+        message: `the kernel refused the one-shot request ${featureSetOfU64(sent.request)} with EINVAL; probed the supported set on the same fd`,
       });
       // A failed fd is still uninitialised: it serves as the probe's temporary fd.
       return this.probeThenRequest(fd, mode, "one-shot-then-probe");
@@ -213,7 +213,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   ): Result<Session<R, O>, NegotiationError> {
     const { reply, request } = sent;
     const supported = reply.features;
-    this.known.supported.set(mode, supported);
+    if (this.known.supported.get(mode) !== supported) this.known.supported.set(mode, supported);
     const enabled = withImplied(request) & supported;
     const lacking = decision.mustHave & ~enabled;
     if (lacking !== 0n) {
@@ -291,7 +291,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const actual = reported.value & supported;
     if (actual === enabled) return undefined;
     this.calls.close(fd);
-    const show = (mask: bigint) => FeatureSet.fromMask(mask).unwrapOr(FeatureSet.EMPTY).toString();
+    const show = (mask: bigint) => featureSetOfU64(mask).toString();
     return unexpected(
       `the kernel reports ${show(actual)} enabled on fd ${fd}, but the negotiation computed ${show(enabled)}`,
       undefined,

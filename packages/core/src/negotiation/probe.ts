@@ -2,7 +2,7 @@ import { err, ok, type Result } from "neverthrow";
 import { type BackendInfo, OPEN_MODES, type OpenMode } from "../backend/backend-port.js";
 import type { Errno } from "../errno.js";
 import type { NegotiationError, OpenAttempt, PermissionCause } from "../errors.js";
-import { FeatureSet } from "../feature-set.js";
+import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import {
   causeOf,
   isExhaustionErrno,
@@ -79,7 +79,7 @@ export function probe(options: NegotiateOptions): Result<Capabilities, Negotiati
     return err(openRefused(attempts, calls.trace));
   }
   return ok({
-    supported: FeatureSet.fromMask(probed.features).unwrapOr(FeatureSet.EMPTY),
+    supported: featureSetOfU64(probed.features),
     ioctls: probed.ioctls,
     openModes,
     probedWith: probed.mode,

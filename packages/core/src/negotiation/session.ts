@@ -1,8 +1,9 @@
 import { err, ok, type Result } from "neverthrow";
 import type { Backend, BackendInfo, OpenMode } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
+import { featureBit } from "../catalogue/feature-lookup.js";
 import type { NegotiationError } from "../errors.js";
-import { FeatureSet } from "../feature-set.js";
+import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { EnabledFeatures, StrategyName } from "../policy/policy.js";
 import type { TraceEntry } from "./trace.js";
 
@@ -73,33 +74,23 @@ export interface SessionInit {
   readonly missingOptional: readonly FeatureName[];
 }
 
+// Sets and the enabled map are built on first use: most callers read one or two of them.
 class NegotiatedSession implements Session<FeatureName, FeatureName> {
   readonly fd: number;
-  readonly enabled: EnabledFeatures<FeatureName, FeatureName>;
-  readonly enabledSet: FeatureSet;
-  readonly supported: FeatureSet;
-  readonly requested: FeatureSet;
   readonly missingOptional: readonly FeatureName[];
   readonly ioctls: bigint;
   readonly strategy: StrategyName;
   readonly route: Route;
   readonly open: OpenMode;
-  readonly backend: BackendInfo;
   readonly trace: TraceEntry[];
   readonly warnings: readonly NegotiationWarning[];
-  private readonly port: Backend;
+  private readonly init: SessionInit;
+  private enabledMap: EnabledFeatures<FeatureName, FeatureName> | undefined;
   private isClosed = false;
 
   constructor(init: SessionInit) {
+    this.init = init;
     this.fd = init.fd;
-    this.port = init.backend;
-    this.backend = init.backend.info;
-    this.enabledSet = FeatureSet.fromMask(init.enabledMask).unwrapOr(FeatureSet.EMPTY);
-    this.supported = FeatureSet.fromMask(init.supportedMask).unwrapOr(FeatureSet.EMPTY);
-    this.requested = FeatureSet.fromMask(init.requestedMask).unwrapOr(FeatureSet.EMPTY);
-    const enabled: Record<string, boolean> = {};
-    for (const name of init.reported) enabled[name] = this.enabledSet.has(name);
-    this.enabled = enabled as EnabledFeatures<FeatureName, FeatureName>;
     this.missingOptional = init.missingOptional;
     this.ioctls = init.ioctls;
     this.strategy = init.strategy;
@@ -109,6 +100,31 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
     this.warnings = init.warnings;
   }
 
+  get backend(): BackendInfo {
+    return this.init.backend.info;
+  }
+
+  get enabledSet(): FeatureSet {
+    return featureSetOfU64(this.init.enabledMask);
+  }
+
+  get supported(): FeatureSet {
+    return featureSetOfU64(this.init.supportedMask);
+  }
+
+  get requested(): FeatureSet {
+    return featureSetOfU64(this.init.requestedMask);
+  }
+
+  get enabled(): EnabledFeatures<FeatureName, FeatureName> {
+    if (!this.enabledMap) {
+      const map: Record<string, boolean> = {};
+      for (const name of this.init.reported) map[name] = (this.init.enabledMask & featureBit(name)) !== 0n;
+      this.enabledMap = map as EnabledFeatures<FeatureName, FeatureName>;
+    }
+    return this.enabledMap;
+  }
+
   get closed(): boolean {
     return this.isClosed;
   }
@@ -116,7 +132,7 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
   close(): Result<void, NegotiationError> {
     if (this.isClosed) return ok(undefined);
     this.isClosed = true;
-    const result = this.port.close(this.fd);
+    const result = this.init.backend.close(this.fd);
     this.trace.push({ op: "close", fd: this.fd, result: result.isOk() ? "ok" : result.error.errno });
     return result.isOk()
       ? ok(undefined)
@@ -130,6 +146,22 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
 
   [Symbol.dispose](): void {
     this.close();
+  }
+
+  toJSON(): object {
+    return {
+      fd: this.fd,
+      open: this.open,
+      strategy: this.strategy,
+      route: this.route,
+      enabled: this.enabledSet.names(),
+      supported: this.supported.names(),
+      requested: this.requested.names(),
+      missingOptional: this.missingOptional,
+      ioctls: `0x${this.ioctls.toString(16)}`,
+      warnings: this.warnings,
+      closed: this.isClosed,
+    };
   }
 }
 

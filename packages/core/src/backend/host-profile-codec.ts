@@ -1,0 +1,166 @@
+import { isLeft } from "fp-ts/lib/Either.js";
+import * as t from "io-ts";
+import { err, ok, Result } from "neverthrow";
+import { ERRNO_CODES, type Errno } from "../errno.js";
+import { parseKernelRelease } from "../kernel-release.js";
+import type { OpenMode } from "./backend-port.js";
+import type { CapturedOutcome, HostProfile } from "./host-profile.js";
+
+/**
+ * Why a host profile could not be read.
+ * - `invalid-json`: the text is not JSON.
+ * - `unsupported-version`: a `negotiate-host-profile` of a version this reader does not know.
+ * - `invalid-field`: a field is missing or has a bad value; `path` names it (`api.supported`), `value` is what
+ *   was found, `expected` what would be right.
+ */
+export type HostProfileError =
+  | { readonly kind: "invalid-json"; readonly message: string }
+  | { readonly kind: "unsupported-version"; readonly version: unknown; readonly message: string }
+  | {
+      readonly kind: "invalid-field";
+      readonly path: string;
+      readonly value: unknown;
+      readonly expected: string;
+      readonly message: string;
+    };
+
+const U64_MAX = (1n << 64n) - 1n;
+
+// JSON has no u64: masks travel as `0x…` hex strings.
+const HexU64 = new t.Type<bigint, string, unknown>(
+  'a u64 as a hex string ("0x1ffff")',
+  (value): value is bigint => typeof value === "bigint" && value >= 0n && value <= U64_MAX,
+  (value, context) =>
+    typeof value === "string" && /^0x[0-9a-fA-F]{1,16}$/.test(value)
+      ? t.success(BigInt(value))
+      : t.failure(value, context),
+  (mask) => `0x${mask.toString(16)}`,
+);
+
+// A string checked by `accepts`, kept as written.
+function checkedString<A extends string>(
+  name: string,
+  accepts: (value: string) => boolean,
+): t.Type<A, A, unknown> {
+  const is = (value: unknown): value is A => typeof value === "string" && accepts(value);
+  return new t.Type<A, A, unknown>(
+    name,
+    is,
+    (value, context) => (is(value) ? t.success(value) : t.failure(value, context)),
+    t.identity,
+  );
+}
+
+const ErrnoName = checkedString<Errno>(
+  'an errno name ("EPERM", "ERRNO_<n>")',
+  (value) => Object.hasOwn(ERRNO_CODES, value) || /^ERRNO_[1-9]\d*$/.test(value),
+);
+const Release = checkedString<string>('a kernel release ("6.8.0-45-generic")', (value) =>
+  parseKernelRelease(value).isOk(),
+);
+const Timestamp = checkedString<string>("an ISO 8601 time", (value) => !Number.isNaN(Date.parse(value)));
+const NonEmpty = t.refinement(t.string, (value) => value.length > 0, "a non-empty string");
+const Uid = t.refinement(t.number, (value) => Number.isInteger(value) && value >= 0, "a uid (integer ≥ 0)");
+const SysctlValue = t.refinement(t.number, Number.isInteger, "an integer");
+
+const Outcome = t.union([t.literal("ok"), t.exact(t.type({ errno: ErrnoName }))], '"ok" or { errno }');
+
+const ProfileCodec = t.exact(
+  t.type({
+    format: t.literal("negotiate-host-profile"),
+    version: t.literal(1),
+    capturedAt: Timestamp,
+    kernel: t.exact(t.type({ release: Release, arch: NonEmpty })),
+    privileges: t.intersection([
+      t.exact(t.type({ uid: Uid, capSysPtrace: t.boolean })),
+      t.exact(t.partial({ unprivilegedUserfaultfd: SysctlValue })),
+    ]),
+    api: t.exact(t.type({ supported: HexU64, ioctls: HexU64 })),
+    openModes: t.exact(t.type({ syscall: Outcome, device: Outcome, "user-mode-only": Outcome })),
+    eventFork: Outcome,
+  }),
+);
+
+type DecodedOutcome = t.TypeOf<typeof Outcome>;
+
+const outcomeOf = (outcome: DecodedOutcome): CapturedOutcome =>
+  outcome === "ok" ? "ok" : { errno: outcome.errno };
+
+/** The profile as JSON text: masks as hex strings, optional fields omitted when absent. */
+export function encodeHostProfile(profile: HostProfile): string {
+  return JSON.stringify(ProfileCodec.encode(profile), null, 2);
+}
+
+/**
+ * Reads a profile from JSON text or from an already parsed value, checking every field.
+ * Errors: `invalid-json`, `unsupported-version`, `invalid-field` (the first bad field, by path).
+ */
+export function decodeHostProfile(input: unknown): Result<HostProfile, HostProfileError> {
+  const parsed = typeof input === "string" ? parseJson(input) : ok(input);
+  return parsed.andThen((value) => {
+    const version = (value as { version?: unknown } | null)?.version;
+    if (
+      (value as { format?: unknown } | null)?.format === "negotiate-host-profile" &&
+      version !== undefined &&
+      version !== 1
+    ) {
+      return err<HostProfile, HostProfileError>({
+        kind: "unsupported-version",
+        version,
+        message: `host profile version ${JSON.stringify(version)} is not supported; this reader knows version 1`,
+      });
+    }
+    const decoded = ProfileCodec.decode(value);
+    if (isLeft(decoded)) return err(fieldError(decoded.left));
+    const profile = decoded.right;
+    const { unprivilegedUserfaultfd } = profile.privileges;
+    const openModes: Record<OpenMode, CapturedOutcome> = {
+      syscall: outcomeOf(profile.openModes.syscall),
+      device: outcomeOf(profile.openModes.device),
+      "user-mode-only": outcomeOf(profile.openModes["user-mode-only"]),
+    };
+    return ok<HostProfile, HostProfileError>({
+      format: profile.format,
+      version: profile.version,
+      capturedAt: profile.capturedAt,
+      kernel: { release: profile.kernel.release, arch: profile.kernel.arch },
+      privileges: {
+        uid: profile.privileges.uid,
+        capSysPtrace: profile.privileges.capSysPtrace,
+        ...(unprivilegedUserfaultfd === undefined ? {} : { unprivilegedUserfaultfd }),
+      },
+      api: { supported: profile.api.supported, ioctls: profile.api.ioctls },
+      openModes,
+      eventFork: outcomeOf(profile.eventFork),
+    });
+  });
+}
+
+const parseJson = Result.fromThrowable(
+  (text: string): unknown => JSON.parse(text),
+  (cause): HostProfileError => ({
+    kind: "invalid-json",
+    message: `host profile is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`,
+  }),
+);
+
+// io-ts reports one error per failed union branch; the deepest path names the field best. Numeric keys are
+// union and intersection branches, not fields.
+function fieldError(errors: t.Errors): HostProfileError {
+  const described = errors.map((error) => {
+    const fields = error.context.filter((entry) => entry.key !== "" && !/^\d+$/.test(entry.key));
+    return {
+      path: fields.map((entry) => entry.key).join("."),
+      value: error.value,
+      expected: fields[fields.length - 1]?.type.name ?? "a negotiate-host-profile object",
+    };
+  });
+  const deepest = described.reduce((best, next) =>
+    next.path.split(".").length > best.path.split(".").length ? next : best,
+  );
+  return {
+    kind: "invalid-field",
+    ...deepest,
+    message: `host profile field ${deepest.path || "(root)"} is ${deepest.value === undefined ? "missing" : `invalid: ${JSON.stringify(deepest.value)}`}; expected ${deepest.expected}`,
+  };
+}

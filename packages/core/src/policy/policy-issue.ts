@@ -1,0 +1,76 @@
+import type { NegotiationError, PolicyIssue } from "../errors.js";
+
+/** What `definePolicy`, `parsePolicy` and `loadPolicy` return on failure: every problem found, at once. */
+export type PolicyError = Extract<NegotiationError, { readonly kind: "invalid-policy" }>;
+
+/** One step of a path into a document: a key or an array index. */
+export type PathSegment = string | number;
+
+/** A 1-based line and column in a source text. */
+export interface SourcePosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** Where issues of one document are reported: its file, and how to find a path's position in its text. */
+export interface IssueSite {
+  readonly file?: string;
+  /** The position of the key (`key`) or value (`value`) at a path; the nearest existing ancestor when absent. */
+  readonly locate?: (segments: readonly PathSegment[], target: "key" | "value") => SourcePosition | undefined;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** `features.required[2]`; keys that are not identifiers are quoted: `["odd key"]`. */
+export function formatPath(segments: readonly PathSegment[]): string {
+  let path = "";
+  for (const segment of segments) {
+    if (typeof segment === "number") path += `[${segment}]`;
+    else if (IDENTIFIER.test(segment)) path += path === "" ? segment : `.${segment}`;
+    else path += `[${JSON.stringify(segment)}]`;
+  }
+  return path;
+}
+
+/** An issue at a path of a document, with its source position when the document came from text. */
+export function issueAt(
+  site: IssueSite,
+  segments: readonly PathSegment[],
+  message: string,
+  details: {
+    readonly value?: unknown;
+    readonly expected?: readonly string[];
+    readonly target?: "key" | "value";
+  } = {},
+): PolicyIssue {
+  const position = site.locate?.(segments, details.target ?? "value");
+  return {
+    path: formatPath(segments),
+    message,
+    ...(site.file === undefined ? {} : { file: site.file }),
+    ...(position ? { line: position.line, column: position.column } : {}),
+    ...("value" in details ? { value: details.value } : {}),
+    ...(details.expected ? { expected: details.expected } : {}),
+  };
+}
+
+/** `file:line:column path: message (expected: …)`, the form the CLI prints. */
+export function formatPolicyIssue(issue: PolicyIssue): string {
+  const where = [issue.file, issue.line, issue.column].filter((part) => part !== undefined).join(":");
+  const path = issue.path === "" ? "(document)" : issue.path;
+  const expected =
+    issue.expected && issue.expected.length > 0 ? ` (expected: ${issue.expected.join(", ")})` : "";
+  return `${where === "" ? "" : `${where} `}${path}: ${issue.message}${expected}`;
+}
+
+/** The `invalid-policy` error for a non-empty list of issues. */
+export function policyError(issues: readonly PolicyIssue[]): PolicyError {
+  const files = [...new Set(issues.map((issue) => issue.file).filter((file) => file !== undefined))];
+  const subject = files.length === 0 ? "the policy" : files.join(", ");
+  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  return {
+    kind: "invalid-policy",
+    issues,
+    message: `${count} in ${subject}:\n${issues.map((issue) => `  ${formatPolicyIssue(issue)}`).join("\n")}`,
+  };
+}
