@@ -1,0 +1,63 @@
+import { createRequire } from "node:module";
+import { fromThrowable, type Result } from "neverthrow";
+
+/**
+ * The libc calls the backend makes. Every call returns what libc returns (`-1` on failure); `errno()` must be
+ * read right after a failed call, before anything else can overwrite it.
+ */
+export interface Libc {
+  /** `syscall(nr, flags)`, declared with a fixed prototype (the integer arguments travel as they would variadically). */
+  syscall1(nr: number, arg: number): number;
+  /** `ioctl(fd, request, pointer)`. */
+  ioctlPointer(fd: number, request: number, arg: Uint8Array): number;
+  /** `ioctl(fd, request, integer)`. */
+  ioctlInteger(fd: number, request: number, arg: number): number;
+  /** `open(path, flags)`; `path` is NUL-terminated bytes. */
+  open(path: Uint8Array, flags: number): number;
+  /** `read(fd, buffer, count)`. */
+  read(fd: number, buffer: Uint8Array, count: number): number;
+  close(fd: number): number;
+  /** The errno the last call left. */
+  errno(): number;
+}
+
+/** Why libc could not be bound. */
+export interface BindingFailure {
+  readonly reason: string;
+}
+
+type Koffi = typeof import("koffi");
+
+let loaded: Result<Libc, BindingFailure> | undefined;
+
+/** Binds libc through koffi on first use; koffi is never loaded before that, and a failure is remembered. */
+export function loadLibc(): Result<Libc, BindingFailure> {
+  loaded ??= bind();
+  return loaded;
+}
+
+const describe = (error: unknown): BindingFailure => ({
+  reason: error instanceof Error ? error.message : String(error),
+});
+
+const bind = fromThrowable((): Libc => {
+  const koffi = requireHere()("koffi") as Koffi;
+  const lib = openLibc(koffi);
+  const syscall1 = lib.func("long syscall(long nr, long arg)");
+  const ioctlPointer = lib.func("int ioctl(int fd, unsigned long request, void *arg)");
+  const ioctlInteger = lib.func("int ioctl(int fd, unsigned long request, long arg)");
+  const open = lib.func("int open(const void *path, int flags)");
+  const read = lib.func("long read(int fd, void *buffer, unsigned long count)");
+  const close = lib.func("int close(int fd)");
+  return { syscall1, ioctlPointer, ioctlInteger, open, read, close, errno: () => koffi.errno() };
+}, describe);
+
+// The CommonJS build has its own `require`; `import.meta` exists only in the ES module build.
+const requireHere = (): NodeJS.Require =>
+  typeof require === "function" ? require : createRequire(import.meta.url);
+
+// glibc names its soname; musl and others are found through the symbols the process itself already has.
+function openLibc(koffi: Koffi): ReturnType<Koffi["load"]> {
+  const glibc = fromThrowable(() => koffi.load("libc.so.6"), describe)();
+  return glibc.isOk() ? glibc.value : koffi.load(null);
+}
