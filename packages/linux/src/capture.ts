@@ -35,6 +35,7 @@ export function captureHostProfile(
   for (const mode of OPEN_MODES) {
     const opened = backend.open({ mode, ...FRESH });
     if (opened.isErr()) {
+      if (isExhaustion(opened.error.errno)) return err(exhausted(opened.error.errno));
       openModes[mode] = { errno: opened.error.errno };
       firstRefusal ??= opened.error.errno;
       continue;
@@ -88,8 +89,8 @@ function onFreshFd<T>(
   if (opened.isErr()) {
     const { errno } = opened.error;
     return err(
-      errno === "EMFILE" || errno === "ENFILE" || errno === "ENOMEM"
-        ? { kind: "resource-exhausted", errno, op: "open", message: `capture: open failed with ${errno}` }
+      isExhaustion(errno)
+        ? exhausted(errno)
         : refused(`a ${mode} uffd opened once and then failed with ${errno}`, errno),
     );
   }
@@ -97,6 +98,17 @@ function onFreshFd<T>(
   backend.close(opened.value);
   return result;
 }
+
+// Running out of fds or memory says nothing about the host: no profile is recorded.
+const isExhaustion = (errno: Errno): boolean =>
+  errno === "EMFILE" || errno === "ENFILE" || errno === "ENOMEM";
+
+const exhausted = (errno: Errno): NegotiationError => ({
+  kind: "resource-exhausted",
+  errno,
+  op: "open",
+  message: `capture: creating a uffd failed with ${errno}; no profile recorded`,
+});
 
 const refused = (detail: string, errno: Errno): NegotiationError => ({
   kind: "unexpected",
