@@ -14,6 +14,7 @@ export {
   decodeHostProfile,
   encodeHostProfile,
   type HostProfileError,
+  isErrno,
 } from "./backend/host-profile-codec.js";
 export {
   type CanonicalFeatureName,
@@ -69,3 +70,22 @@ export {
   type StrategyName,
   type UserModeOnlyPolicy,
 } from "./policy/policy.js";
+export { definePolicy, type OptionalNames, type RequiredNames } from "./policy/define-policy.js";
+export { lintPolicy } from "./policy/lint-policy.js";
+export { loadPolicy } from "./policy/load-policy.js";
+export { type ParsePolicyOptions, parsePolicy } from "./policy/parse-policy.js";
+export {
+  FEATURE_NAME_SPELLINGS,
+  PolicyDocumentCodec,
+  type PolicyDocument,
+  PolicyFileCodec,
+  type PolicyFormat,
+  type PolicyInput,
+  PRESET_NAMES,
+  PRESET_PREFIX,
+  type PresetName,
+  type PresetReference,
+} from "./policy/policy-document.js";
+export { formatPolicyIssue, type PolicyError } from "./policy/policy-issue.js";
+export { POLICY_PRESETS, type PolicyPreset } from "./policy/presets.js";
+export { policyToDocument, stringifyPolicy } from "./policy/write-policy.js";

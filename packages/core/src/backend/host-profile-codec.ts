@@ -1,7 +1,7 @@
 import { isLeft } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { err, ok, Result } from "neverthrow";
-import { ERRNO_CODES, type Errno } from "../errno.js";
+import { ERRNO_CODES, type Errno, errnoCode, errnoName } from "../errno.js";
 import { parseKernelRelease } from "../kernel-release.js";
 import type { OpenMode } from "./backend-port.js";
 import type { CapturedOutcome, HostProfile } from "./host-profile.js";
@@ -51,10 +51,14 @@ function checkedString<A extends string>(
   );
 }
 
-const ErrnoName = checkedString<Errno>(
-  'an errno name ("EPERM", "ERRNO_<n>")',
-  (value) => Object.hasOwn(ERRNO_CODES, value) || /^ERRNO_[1-9]\d*$/.test(value),
-);
+/** `true` for a name an `Errno` can hold: a known name (`EPERM`), or `ERRNO_<n>` for a positive n no name covers. */
+export function isErrno(value: unknown): value is Errno {
+  if (typeof value !== "string") return false;
+  if (Object.hasOwn(ERRNO_CODES, value)) return true;
+  return /^ERRNO_[1-9]\d*$/.test(value) && errnoName(errnoCode(value as Errno)) === value;
+}
+
+const ErrnoName = checkedString<Errno>('an errno name ("EPERM", "ERRNO_<n>")', isErrno);
 const Release = checkedString<string>('a kernel release ("6.8.0-45-generic")', (value) =>
   parseKernelRelease(value).isOk(),
 );

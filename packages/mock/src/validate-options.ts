@@ -1,0 +1,149 @@
+import { isErrno, parseKernelRelease } from "@negotiate/core";
+import { err, ok, type Result } from "neverthrow";
+import { kernelBehaviour } from "./kernel-behaviour.js";
+import { CPU_EXTENSIONS, MOCK_ARCHES, type MockOptions, type MockOptionsError } from "./mock-options.js";
+import { OLDEST } from "./simulated-kernel.js";
+
+/** A bad value somewhere under a field: the path below the field (`[1].errno`), the value, what was expected. */
+interface Flaw {
+  readonly at: string;
+  readonly value: unknown;
+  readonly expected: string;
+}
+
+type Check = (value: unknown) => Flaw | undefined;
+
+const RELEASE_SHAPE = /^\d+\.\d+(?:\.\d+)?(?:[-+~_][\w.+~-]*)?$/;
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+const flawIf = (bad: boolean, value: unknown, expected: string, at = ""): Flaw | undefined =>
+  bad ? { at, value, expected } : undefined;
+
+const boolean: Check = (value) => flawIf(typeof value !== "boolean", value, "true or false");
+const oneOf =
+  (choices: readonly unknown[]): Check =>
+  (value) =>
+    flawIf(
+      !choices.includes(value),
+      value,
+      `one of ${choices.map((choice) => JSON.stringify(choice)).join(", ")}`,
+    );
+const integerFrom =
+  (min: number): Check =>
+  (value) =>
+    flawIf(!Number.isInteger(value) || (value as number) < min, value, `an integer ≥ ${min}`);
+
+// An object whose keys must all be in `fields`; reports the first bad one as `.key…`.
+const objectOf =
+  (fields: Readonly<Record<string, Check>>, what: string): Check =>
+  (value) => {
+    if (!isRecord(value)) return { at: "", value, expected: what };
+    for (const [key, field] of Object.entries(value)) {
+      const check = fields[key];
+      if (!check)
+        return {
+          at: `.${key}`,
+          value: field,
+          expected: `no such field; known: ${Object.keys(fields).join(", ")}`,
+        };
+      if (field === undefined) continue;
+      const flaw = check(field);
+      if (flaw) return { ...flaw, at: `.${key}${flaw.at}` };
+    }
+    return undefined;
+  };
+
+const arrayOf =
+  (item: Check): Check =>
+  (value) => {
+    if (!Array.isArray(value)) return { at: "", value, expected: "an array" };
+    for (const [index, element] of value.entries()) {
+      const flaw = item(element);
+      if (flaw) return { ...flaw, at: `[${index}]${flaw.at}` };
+    }
+    return undefined;
+  };
+
+const required =
+  (check: Check): Check =>
+  (value) =>
+    value === undefined ? { at: "", value, expected: "a value (required)" } : check(value);
+
+const FIELDS: Readonly<Record<keyof MockOptions, Check>> = {
+  kernel: (value) =>
+    flawIf(
+      typeof value !== "string" || !RELEASE_SHAPE.test(value) || parseKernelRelease(value).isErr(),
+      value,
+      'a kernel release "major.minor[.patch][-suffix]", e.g. "6.1.25" or "6.8.0-45-generic"',
+    ),
+  arch: oneOf(MOCK_ARCHES),
+  capSysPtrace: boolean,
+  unprivilegedUserfaultfd: oneOf([0, 1]),
+  device: oneOf(["absent", "denied", "ok"]),
+  seccomp: boolean,
+  sandbox: boolean,
+  fdLimit: integerFrom(0),
+  quirks: objectOf({ dropsUnknownBits: boolean, acceptsMaskedBits: boolean }, "an object of quirk flags"),
+  cpuExtensions: arrayOf(oneOf(CPU_EXTENSIONS)),
+  faults: arrayOf(
+    objectOf(
+      {
+        op: required(oneOf(["open", "api", "close"])),
+        call: required(integerFrom(1)),
+        errno: required((value) =>
+          flawIf(!isErrno(value), value, 'an errno name such as "EPERM" or "ERRNO_<n>"'),
+        ),
+      },
+      "an object { op, call, errno }",
+    ),
+  ),
+};
+
+const describe = (value: unknown): string => (value === undefined ? "missing" : JSON.stringify(value));
+
+function conflict(field: string, value: unknown, reason: string): MockOptionsError {
+  return {
+    kind: "conflicting-options",
+    field,
+    value,
+    reason,
+    message: `${field} = ${describe(value)}: ${reason}`,
+  };
+}
+
+/** Checks options from an untrusted source: every field's type, then what the kernel makes impossible. */
+export function validateMockOptions(input: unknown): Result<MockOptions, MockOptionsError> {
+  const flaw = objectOf({ ...FIELDS, kernel: required(FIELDS.kernel) }, "an object of mock options")(input);
+  if (flaw) {
+    const field = flaw.at.replace(/^\./, "") || "options";
+    return err({
+      kind: "invalid-option",
+      field,
+      value: flaw.value,
+      expected: flaw.expected,
+      message: `mock option ${field} is ${describe(flaw.value)}; expected ${flaw.expected}`,
+    });
+  }
+  const options = input as unknown as MockOptions;
+  // The kernel field passed its check above, so it parses.
+  const behaviour = kernelBehaviour(parseKernelRelease(options.kernel).unwrapOr(OLDEST));
+  if (options.unprivilegedUserfaultfd !== undefined && !behaviour.unprivilegedSysctl) {
+    return err(
+      conflict(
+        "unprivilegedUserfaultfd",
+        options.unprivilegedUserfaultfd,
+        `vm.unprivileged_userfaultfd does not exist before 5.2 (kernel ${options.kernel})`,
+      ),
+    );
+  }
+  if (options.device !== undefined && options.device !== "absent" && !behaviour.deviceNode) {
+    return err(
+      conflict(
+        "device",
+        options.device,
+        `/dev/userfaultfd does not exist before 6.1 (kernel ${options.kernel})`,
+      ),
+    );
+  }
+  return ok(options);
+}
