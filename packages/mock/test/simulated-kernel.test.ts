@@ -1,5 +1,6 @@
 import {
   type Denial,
+  type FeatureName,
   FeatureSet,
   Knowledge,
   negotiate,
@@ -12,7 +13,7 @@ import { describe, expect, it } from "vitest";
 
 const FRESH = { closeOnExec: true, nonBlocking: true } as const;
 const ZERO = { api: 0n, features: 0n, ioctls: 0n };
-const bits = (...names: Parameters<typeof FeatureSet.of>) => FeatureSet.of(...names).mask;
+const bits = (...names: FeatureName[]) => FeatureSet.of(...names).mask;
 const UNKNOWN_BIT = 1n << 40n;
 
 function openFd(backend: MockBackend, mode: OpenMode = "syscall"): number {
