@@ -12,7 +12,7 @@ import {
   PRESET_NAMES,
   PRESET_PREFIX,
 } from "./policy-document.js";
-import { formatPath, type IssueSite, issueAt, type PathSegment } from "./policy-issue.js";
+import { type IssueSite, issueAt, type PathSegment } from "./policy-issue.js";
 
 /** A document as far as it decoded: invalid fields left out, invalid list entries left as holes (`undefined`). */
 export type Loose<T> = T extends readonly (infer E)[]
@@ -82,7 +82,7 @@ function walkObject(codec: ObjectCodec, value: unknown, path: PathSegment[], sta
     if (record[key] === undefined) {
       if (required.has(key)) {
         state.issues.push(
-          issueAt(state.site, [...path, key], `${formatPath([...path, key])} is missing`, {
+          issueAt(state.site, [...path, key], "is missing: policy files must declare it", {
             expected: describe(type, undefined).expected,
           }),
         );
@@ -97,13 +97,12 @@ function walkObject(codec: ObjectCodec, value: unknown, path: PathSegment[], sta
 
 function fail(codec: t.Any, value: unknown, path: PathSegment[], state: Walk): undefined {
   const { message, expected } = describe(codec, value);
-  const subject = path.length === 0 ? "the policy" : formatPath(path);
-  state.issues.push(issueAt(state.site, path, message(subject), { value, expected }));
+  state.issues.push(issueAt(state.site, path, message, { value, expected }));
   return undefined;
 }
 
 interface Description {
-  readonly message: (subject: string) => string;
+  readonly message: string;
   readonly expected: readonly string[];
 }
 
@@ -114,71 +113,68 @@ const PRESET_REFERENCES = PRESET_NAMES.map((name) => `${PRESET_PREFIX}${name}`);
 function describe(codec: t.Any, value: unknown): Description {
   if (codec === FeatureNameCodec) {
     if (typeof value !== "string") {
-      return { message: (subject) => `${subject} must be a feature name`, expected: ALL_FEATURES };
+      return { message: `must be a feature name`, expected: ALL_FEATURES };
     }
     const near = suggestFeatureNames(value);
     const hint = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
     return {
-      message: () => `unknown feature "${value}"${hint}`,
+      message: `unknown feature "${value}"${hint}`,
       expected: near.length > 0 ? near : ALL_FEATURES,
     };
   }
   if (codec === FeatureListCodec) {
-    return { message: (subject) => `${subject} must be a list of feature names`, expected: ["a list"] };
+    return { message: `must be a list of feature names`, expected: ["a list"] };
   }
   if (codec === ExtendsEntryCodec) return describeExtendsEntry(value);
   if (codec === KernelReleaseCodec) {
     const unquoted =
       typeof value === "number" ? ` (write it quoted: unquoted, 5.10 reads as the number 5.1)` : "";
     return {
-      message: (subject) => `${subject} must be a kernel release string such as "5.15"${unquoted}`,
+      message: `must be a kernel release string such as "5.15"${unquoted}`,
       expected: ['"5.15"', '"6.1.26"'],
     };
   }
   if (codec instanceof t.KeyofType) {
     const keys = Object.keys(codec.keys);
-    return { message: (subject) => `${subject} must be one of ${keys.join(", ")}`, expected: keys };
+    return { message: `must be one of ${keys.join(", ")}`, expected: keys };
   }
   if (codec instanceof t.LiteralType) {
     return {
-      message: (subject) => `${subject} must be ${JSON.stringify(codec.value)}`,
+      message: `must be ${JSON.stringify(codec.value)}`,
       expected: [String(codec.value)],
     };
   }
   if (codec instanceof t.BooleanType) {
-    const quoted = typeof value === "string" ? " (unquoted)" : "";
-    return { message: (subject) => `${subject} must be true or false${quoted}`, expected: ["true", "false"] };
+    const quoted = typeof value === "string" ? `, not the string ${JSON.stringify(value)}` : "";
+    return { message: `must be true or false${quoted}`, expected: ["true", "false"] };
   }
   if (codec instanceof t.StringType) {
-    return { message: (subject) => `${subject} must be a string`, expected: ["a string"] };
+    return { message: `must be a string`, expected: ["a string"] };
   }
   if (codec instanceof t.UnionType) {
     return {
-      message: (subject) => `${subject} must be preset:<name>, a relative path, or a list of them`,
+      message: `must be preset:<name>, a relative path, or a list of them`,
       expected: [...PRESET_REFERENCES, "a relative path"],
     };
   }
   if (shapeOf(codec) === "list") {
     const element = (codec as t.ReadonlyArrayType<t.Any>).type;
     const what = element === FeatureListCodec ? "a list of groups, each a list of feature names" : "a list";
-    return { message: (subject) => `${subject} must be ${what}`, expected: ["a list"] };
+    return { message: `must be ${what}`, expected: ["a list"] };
   }
   const fields = Object.keys(fieldsOf(codec as ObjectCodec).props);
-  return { message: (subject) => `${subject} must be a mapping of fields`, expected: fields };
+  return { message: `must be a mapping of fields`, expected: fields };
 }
 
 function describeExtendsEntry(value: unknown): Description {
   if (typeof value === "string" && value.startsWith(PRESET_PREFIX)) {
     return {
-      message: () => `unknown preset "${value}"`,
+      message: `unknown preset "${value}"`,
       expected: nearest(value, PRESET_REFERENCES),
     };
   }
   return {
-    message: (subject) =>
-      typeof value === "string"
-        ? `${subject} is empty`
-        : `${subject} must be preset:<name> or a path relative to this file`,
+    message: typeof value === "string" ? "is empty" : `must be preset:<name> or a path relative to this file`,
     expected: [...PRESET_REFERENCES, "a relative path"],
   };
 }

@@ -76,7 +76,10 @@ export function readPolicyText(
 }
 
 function firstLine(message: string): string {
-  return message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  return message
+    .split("\n")[0]!
+    .replace(/ at line \d+, column \d+:?$/, "")
+    .replace(/ in JSON at position \d+.*$/, "");
 }
 
 // The node at a path; the deepest existing ancestor when the path goes further than the document.

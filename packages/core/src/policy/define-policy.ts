@@ -1,0 +1,101 @@
+import type { Result } from "neverthrow";
+import type { CanonicalFeatureName, FeatureName } from "../catalogue/catalogue.js";
+import type { Policy } from "./policy.js";
+import type { PolicyInput, PresetName, PresetReference } from "./policy-document.js";
+import type { PolicyError } from "./policy-issue.js";
+import type { POLICY_PRESETS } from "./presets.js";
+import { validatePolicy } from "./resolve-policy.js";
+
+/**
+ * A policy written in code, validated exactly like a policy file. The result is typed from the document:
+ * `definePolicy({ features: { required: ["MISSING_SHMEM"], optional: ["THREAD_ID"] } })` gives
+ * `Result<Policy<"MISSING_SHMEM", "THREAD_ID">, PolicyError>`, so a session's `enabled.MISSING_SHMEM` is
+ * `true` and `enabled.THREAD_ID` a `boolean`. `oneOf` alternatives count as optional names, and `extends`
+ * presets contribute theirs. Names may carry the `UFFD_FEATURE_` prefix; `as const` is not needed.
+ */
+export function definePolicy<const D extends PolicyInput>(
+  document: D,
+): Result<Policy<RequiredNames<D>, OptionalNames<D>>, PolicyError> {
+  return validatePolicy({ kind: "code", value: document });
+}
+
+/** The feature names a policy written in code guarantees: `true` in a session's `enabled`. */
+export type RequiredNames<D> = Resolved<D>["required"];
+
+/** The feature names a policy written in code may get: `boolean` in a session's `enabled`. */
+export type OptionalNames<D> =
+  | Resolved<D>["optional"]
+  | Exclude<Resolved<D>["groups"], Resolved<D>["forbidden"]>;
+
+// The type-level mirror of `resolveLayers`: the same fold over the same layers, on names.
+interface Names {
+  readonly required: FeatureName;
+  readonly optional: FeatureName;
+  readonly forbidden: FeatureName;
+  readonly groups: FeatureName;
+}
+
+interface Nothing extends Names {
+  readonly required: never;
+  readonly optional: never;
+  readonly forbidden: never;
+  readonly groups: never;
+}
+
+type Resolved<D> = Apply<Fold<Nothing, ExtendsOf<D>>, LayerOf<D>>;
+
+type Fold<S extends Names, Bases> = Bases extends readonly [infer Base, ...infer Rest]
+  ? Fold<Apply<S, BaseLayer<Base>>, Rest>
+  : Bases extends readonly []
+    ? S
+    : Apply<S, Unknown>;
+
+type Apply<S extends Names, L extends Names> = {
+  readonly required: Exclude<S["required"], L["optional"] | L["forbidden"]> | L["required"];
+  readonly optional: Exclude<S["optional"], L["required"] | L["forbidden"]> | L["optional"];
+  readonly forbidden: Exclude<S["forbidden"], L["required"] | L["optional"] | L["groups"]> | L["forbidden"];
+  readonly groups: Exclude<S["groups"], L["forbidden"]> | L["groups"];
+};
+
+// A base the types cannot see (a widened `extends`) may list any feature, as optional at most.
+interface Unknown extends Names {
+  readonly required: never;
+  readonly optional: FeatureName;
+  readonly forbidden: never;
+  readonly groups: never;
+}
+
+type BaseLayer<Reference> = Reference extends `preset:${infer Name extends PresetName}`
+  ? LayerOf<(typeof POLICY_PRESETS)[Name]["document"]>
+  : Unknown;
+
+type ExtendsOf<D> = D extends { readonly extends: infer E }
+  ? E extends readonly PresetReference[]
+    ? E
+    : readonly [E]
+  : readonly [];
+
+type ListOf<D, K extends string> = D extends { readonly features: { readonly [P in K]: infer L } }
+  ? L
+  : readonly [];
+
+type NamesIn<L> = L extends readonly (infer N)[]
+  ? N extends string
+    ? CanonicalFeatureName<N> & FeatureName
+    : never
+  : never;
+
+// A list whose entries the compiler does not know (a widened `string[]`) cannot promise anything: its
+// required names become optional ones.
+type IsLiteralList<L> = L extends readonly unknown[] ? (number extends L["length"] ? false : true) : false;
+
+interface LayerOf<D> extends Names {
+  readonly required: IsLiteralList<ListOf<D, "required">> extends true
+    ? NamesIn<ListOf<D, "required">>
+    : never;
+  readonly optional:
+    | NamesIn<ListOf<D, "optional">>
+    | (IsLiteralList<ListOf<D, "required">> extends true ? never : NamesIn<ListOf<D, "required">>);
+  readonly forbidden: NamesIn<ListOf<D, "forbidden">>;
+  readonly groups: ListOf<D, "oneOf"> extends readonly (infer G)[] ? NamesIn<G> : never;
+}

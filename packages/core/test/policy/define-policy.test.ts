@@ -1,0 +1,168 @@
+import type { Result } from "neverthrow";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { FeatureName } from "../../src/catalogue/catalogue.js";
+import { FeatureSet } from "../../src/feature-set.js";
+import type { Session } from "../../src/negotiation/session.js";
+import { definePolicy } from "../../src/policy/define-policy.js";
+import { loadPolicy } from "../../src/policy/load-policy.js";
+import { parsePolicy } from "../../src/policy/parse-policy.js";
+import { POLICY_DEFAULTS, type Policy } from "../../src/policy/policy.js";
+import type { PolicyInput } from "../../src/policy/policy-document.js";
+import type { PolicyError } from "../../src/policy/policy-issue.js";
+
+describe("definePolicy", () => {
+  it("builds the documented defaults around the listed features", () => {
+    const policy = definePolicy({ features: { required: ["MISSING_SHMEM"], optional: ["THREAD_ID"] } });
+    expect(policy._unsafeUnwrap()).toEqual({
+      ...POLICY_DEFAULTS,
+      required: FeatureSet.of("MISSING_SHMEM"),
+      optional: FeatureSet.of("THREAD_ID"),
+      forbidden: FeatureSet.EMPTY,
+      oneOf: [],
+    });
+  });
+
+  it("accepts UFFD_FEATURE_-prefixed names and stores the bare ones", () => {
+    const policy = definePolicy({
+      features: {
+        required: ["UFFD_FEATURE_MISSING_SHMEM"],
+        oneOf: [["UFFD_FEATURE_WP_ASYNC", "PAGEFAULT_FLAG_WP"]],
+      },
+    })._unsafeUnwrap();
+    expect(policy.required.names()).toEqual(["MISSING_SHMEM"]);
+    expect(policy.oneOf).toEqual([["WP_ASYNC", "PAGEFAULT_FLAG_WP"]]);
+  });
+
+  it("validates like a file: a value cast past the compiler is reported with its path and what is allowed", () => {
+    const document = {
+      features: { required: ["THREAD_IDD"] },
+      strategy: "fast",
+      extra: 1,
+    } as unknown as PolicyInput;
+    const error = definePolicy(document)._unsafeUnwrapErr();
+    expect(error.kind).toBe("invalid-policy");
+    expect(error.issues).toEqual([
+      { path: "extra", message: 'unknown field "extra"', value: "extra", expected: expect.any(Array) },
+      {
+        path: "features.required[0]",
+        message: 'unknown feature "THREAD_IDD"; did you mean THREAD_ID?',
+        value: "THREAD_IDD",
+        expected: ["THREAD_ID"],
+      },
+      {
+        path: "strategy",
+        message: "must be one of auto, probe, one-shot",
+        value: "fast",
+        expected: ["auto", "probe", "one-shot"],
+      },
+    ]);
+  });
+
+  it("gives the same policy as the equivalent file", () => {
+    const inCode = definePolicy({
+      name: "same",
+      extends: "preset:lazy-restore",
+      features: { required: ["MISSING_SHMEM"], forbidden: ["EVENT_FORK"] },
+      strategy: "one-shot",
+    });
+    const inFile = parsePolicy(
+      "version: 1\nname: same\nextends: preset:lazy-restore\nfeatures:\n  required: [MISSING_SHMEM]\n  forbidden: [EVENT_FORK]\nstrategy: one-shot\n",
+      { format: "yaml" },
+    );
+    expect(inCode._unsafeUnwrap()).toEqual(inFile._unsafeUnwrap());
+  });
+
+  it("refuses to extend a file from code, naming the presets instead", () => {
+    const document = { extends: ["preset:minimal", "./base.yaml"] } as unknown as PolicyInput;
+    expect(definePolicy(document)._unsafeUnwrapErr().issues).toEqual([
+      {
+        path: "extends[1]",
+        message: 'a policy defined in code can extend presets only, not the file "./base.yaml"',
+        value: "./base.yaml",
+        expected: [
+          "preset:minimal",
+          "preset:live-migration-postcopy",
+          "preset:lazy-restore",
+          "preset:write-protect-snapshots",
+        ],
+      },
+    ]);
+  });
+});
+
+describe("definePolicy types", () => {
+  it("types the policy from the document, without `as const`", () => {
+    const policy = definePolicy({ features: { required: ["MISSING_SHMEM"], optional: ["THREAD_ID"] } });
+    expectTypeOf(policy).toEqualTypeOf<Result<Policy<"MISSING_SHMEM", "THREAD_ID">, PolicyError>>();
+  });
+
+  it("types the policy from an `as const` document", () => {
+    const policy = definePolicy({
+      features: { required: ["MISSING_SHMEM"], optional: ["THREAD_ID"] },
+    } as const);
+    expectTypeOf(policy).toEqualTypeOf<Result<Policy<"MISSING_SHMEM", "THREAD_ID">, PolicyError>>();
+  });
+
+  it("strips the UFFD_FEATURE_ prefix at the type level", () => {
+    const policy = definePolicy({
+      features: { required: ["UFFD_FEATURE_MISSING_SHMEM"], optional: ["UFFD_FEATURE_THREAD_ID", "MOVE"] },
+    });
+    expectTypeOf(policy).toEqualTypeOf<Result<Policy<"MISSING_SHMEM", "THREAD_ID" | "MOVE">, PolicyError>>();
+  });
+
+  it("counts oneOf alternatives as optional names, minus forbidden ones", () => {
+    const policy = definePolicy({
+      features: {
+        required: ["MISSING_SHMEM"],
+        oneOf: [["WP_ASYNC", "PAGEFAULT_FLAG_WP"]],
+        forbidden: ["SIGBUS"],
+      },
+    });
+    expectTypeOf(policy).toEqualTypeOf<
+      Result<Policy<"MISSING_SHMEM", "WP_ASYNC" | "PAGEFAULT_FLAG_WP">, PolicyError>
+    >();
+  });
+
+  it("adds the names of extended presets, the document's own statuses winning", () => {
+    const policy = definePolicy({
+      extends: ["preset:lazy-restore", "preset:write-protect-snapshots"],
+      features: { required: ["EVENT_FORK"], forbidden: ["EVENT_REMOVE"] },
+    });
+    expectTypeOf(policy).toEqualTypeOf<
+      Result<
+        Policy<
+          "EVENT_FORK" | "PAGEFAULT_FLAG_WP",
+          "EVENT_REMAP" | "EVENT_UNMAP" | "WP_UNPOPULATED" | "WP_HUGETLBFS_SHMEM"
+        >,
+        PolicyError
+      >
+    >();
+  });
+
+  it("types a session negotiated with it: required true, optional boolean, others absent", () => {
+    type Negotiated = Session<"MISSING_SHMEM", "THREAD_ID">;
+    expectTypeOf<Negotiated["enabled"]["MISSING_SHMEM"]>().toEqualTypeOf<true>();
+    expectTypeOf<Negotiated["enabled"]["THREAD_ID"]>().toEqualTypeOf<boolean>();
+    expectTypeOf<Negotiated["enabled"]>().not.toHaveProperty("EVENT_FORK");
+  });
+
+  it("makes a widened list promise nothing: its names become optional", () => {
+    const names: readonly ("MISSING_SHMEM" | "THREAD_ID")[] = ["MISSING_SHMEM"];
+    const policy = definePolicy({ features: { required: names } });
+    expectTypeOf(policy).toEqualTypeOf<Result<Policy<never, "MISSING_SHMEM" | "THREAD_ID">, PolicyError>>();
+  });
+
+  it("types a policy from a file or text as Policy<never, FeatureName>", () => {
+    expectTypeOf(loadPolicy).returns.toEqualTypeOf<Result<Policy<never, FeatureName>, PolicyError>>();
+    expectTypeOf(parsePolicy).returns.toEqualTypeOf<Result<Policy<never, FeatureName>, PolicyError>>();
+  });
+
+  it("refuses unknown feature names and file extends at compile time", () => {
+    // @ts-expect-error THREAD_IDD is not a feature
+    definePolicy({ features: { required: ["THREAD_IDD"] } });
+    // @ts-expect-error code can extend presets only
+    definePolicy({ extends: "./base.yaml" });
+    // @ts-expect-error not a strategy
+    definePolicy({ strategy: "fast" });
+  });
+});
