@@ -40,7 +40,7 @@ export interface LinuxBackend extends Backend {
 
   /**
    * The features enabled on `fd`, from the `API:` line of `/proc/self/fdinfo/<fd>`, without the kernel-internal
-   * bit 31. Errors: the errno of opening or reading the file (ENOENT: no such fd), ENOTTY when `fd` is not a uffd.
+   * bit 31. Errors: EBADF when `fd` is not open, ENOTTY when it is not a uffd, else the errno of reading the file.
    */
   enabledFeatures(fd: number): Result<bigint, SyscallFailure>;
 

@@ -94,7 +94,11 @@ class KernelBackend implements LinuxBackend {
   enabledFeatures(fd: number): Result<bigint, SyscallFailure> {
     const libc = this.libc;
     const file = libc.open(this.fdinfoPathOf(fd), O_RDONLY | this.arch.oCloexec);
-    if (file < 0) return err({ errno: errnoName(libc.errno()) });
+    if (file < 0) {
+      const errno = errnoName(libc.errno());
+      // No fdinfo entry for the fd means no such fd, as every other call on it would say.
+      return err({ errno: errno === "ENOENT" ? "EBADF" : errno });
+    }
     const length = libc.read(file, this.fdinfo, this.fdinfo.length);
     const errno = length < 0 ? libc.errno() : 0;
     libc.close(file);

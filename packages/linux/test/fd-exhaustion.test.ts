@@ -13,7 +13,7 @@ it("gives resource-exhausted on EMFILE (prlimit --nofile=64), leaving no fd behi
     noSlot: Record<"auto" | "probe" | "capture", Outcome>;
     oneSlot: { device: Outcome; slotFreeAgain: boolean };
     fdsLeft: number;
-  }>("fd-exhaustion.ts", { nofile: 64 });
+  }>(new URL("./fixtures/fd-exhaustion.ts", import.meta.url), { nofile: 64 });
   expect(report.filled).toBeGreaterThan(0);
   const exhausted = { kind: "resource-exhausted", errno: "EMFILE", op: "open" };
   expect(report.noSlot).toEqual({ auto: exhausted, probe: exhausted, capture: exhausted });

@@ -52,7 +52,9 @@ describe("linuxBackend()", () => {
   });
 
   it("does not load koffi when the package is imported, only when a backend is created", () => {
-    const loaded = runFixture<{ afterImport: boolean; afterBackend: boolean }>("koffi-loading.ts");
+    const loaded = runFixture<{ afterImport: boolean; afterBackend: boolean }>(
+      new URL("./fixtures/koffi-loading.ts", import.meta.url),
+    );
     expect(loaded).toEqual({ afterImport: false, afterBackend: true });
   });
 
@@ -148,12 +150,12 @@ describe("enabledFeatures", () => {
     }
   });
 
-  it("answers ENOENT for a closed fd and ENOTTY for a fd that is not a uffd, leaving no fd behind", () => {
+  it("answers EBADF for a closed fd and ENOTTY for a fd that is not a uffd, leaving no fd behind", () => {
     const file = openSync("/dev/null", "r");
     const before = openFdCount();
     expect(backend.enabledFeatures(file)._unsafeUnwrapErr().errno).toBe("ENOTTY");
     closeSync(file);
-    expect(backend.enabledFeatures(file)._unsafeUnwrapErr().errno).toBe("ENOENT");
+    expect(backend.enabledFeatures(file)._unsafeUnwrapErr().errno).toBe("EBADF");
     expect(openFdCount()).toBe(before - 1);
   });
 });

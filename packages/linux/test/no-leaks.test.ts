@@ -9,7 +9,7 @@ interface Report {
 const total = (outcomes: Record<string, number>) => Object.values(outcomes).reduce((sum, n) => sum + n, 0);
 
 it("10,000 negotiations as root leave the fd count unchanged", () => {
-  const report = runFixture<Report>("many-negotiations.ts");
+  const report = runFixture<Report>(new URL("./fixtures/many-negotiations.ts", import.meta.url));
   expect(total(report.outcomes)).toBe(10_000);
   for (const kind of ["ok", "unsupported", "unexpected", "kernel-rejected"]) {
     expect(report.outcomes[kind], kind).toBeGreaterThan(0);
@@ -18,7 +18,9 @@ it("10,000 negotiations as root leave the fd count unchanged", () => {
 });
 
 it("10,000 negotiations unprivileged leave the fd count unchanged", () => {
-  const report = runFixture<Report>("many-negotiations.ts", { unprivileged: true });
+  const report = runFixture<Report>(new URL("./fixtures/many-negotiations.ts", import.meta.url), {
+    unprivileged: true,
+  });
   expect(total(report.outcomes)).toBe(10_000);
   for (const kind of ["ok", "permission-denied", "unexpected", "kernel-rejected"]) {
     expect(report.outcomes[kind], kind).toBeGreaterThan(0);

@@ -44,7 +44,9 @@ const mask = (...names: FeatureName[]): bigint => FeatureSet.of(...names).mask;
 describe("unprivileged caller (uid 65534, no capabilities)", () => {
   let report: Report;
   beforeAll(() => {
-    report = runFixture<Report>("unprivileged.ts", { unprivileged: true });
+    report = runFixture<Report>(new URL("./fixtures/unprivileged.ts", import.meta.url), {
+      unprivileged: true,
+    });
   });
 
   it("runs as uid 65534", () => {

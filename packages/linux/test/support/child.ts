@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { fromJson } from "./bigint-json.js";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const NODE = ["/usr/bin/node", "--conditions=@negotiate/source", "--import", "tsx"];
@@ -12,16 +13,15 @@ export interface ChildOptions {
   readonly input?: string;
 }
 
-/** Runs `test/fixtures/<name>` of this package with tsx and parses the JSON it prints. */
-export function runFixture<T>(name: string, options: ChildOptions = {}): T {
-  const script = fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+/** Runs a TypeScript script with tsx (from the repository root) and parses the JSON it prints. */
+export function runFixture<T>(script: URL, options: ChildOptions = {}): T {
   const command = [
     ...(options.nofile === undefined ? [] : ["prlimit", `--nofile=${options.nofile}:${options.nofile}`]),
     ...(options.unprivileged
       ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"]
       : []),
     ...NODE,
-    script,
+    fileURLToPath(script),
   ];
   const stdout = execFileSync(command[0]!, command.slice(1), {
     cwd: ROOT,
@@ -29,7 +29,5 @@ export function runFixture<T>(name: string, options: ChildOptions = {}): T {
     input: options.input ?? "",
     maxBuffer: 64 * 1024 * 1024,
   });
-  return JSON.parse(stdout, (_key, value) =>
-    typeof value === "string" && /^0x[0-9a-f]+n$/.test(value) ? BigInt(value.slice(0, -1)) : value,
-  ) as T;
+  return fromJson<T>(stdout);
 }

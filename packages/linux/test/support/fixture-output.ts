@@ -1,10 +1,9 @@
 import { readdirSync } from "node:fs";
+import { toJson } from "./bigint-json.js";
 
-/** Prints `value` as JSON for `runFixture`; bigints travel as `0x…n` strings. */
+/** Prints `value` for `runFixture`. */
 export function printJson(value: unknown): void {
-  process.stdout.write(
-    JSON.stringify(value, (_key, field) => (typeof field === "bigint" ? `0x${field.toString(16)}n` : field)),
-  );
+  process.stdout.write(toJson(value));
 }
 
 /** The number of fds this process has open. */
