@@ -33,21 +33,23 @@ const integerFrom =
   (value) =>
     flawIf(!Number.isInteger(value) || (value as number) < min, value, `an integer ≥ ${min}`);
 
-// An object whose keys must all be in `fields`; reports the first bad one as `.key…`.
+// An object whose keys must all be in `fields`, with the `required` ones present; reports the first flaw as `.key…`.
 const objectOf =
-  (fields: Readonly<Record<string, Check>>, what: string): Check =>
+  (fields: Readonly<Record<string, Check>>, what: string, required: readonly string[] = []): Check =>
   (value) => {
     if (!isRecord(value)) return { at: "", value, expected: what };
-    for (const [key, field] of Object.entries(value)) {
-      const check = fields[key];
-      if (!check)
-        return {
-          at: `.${key}`,
-          value: field,
-          expected: `no such field; known: ${Object.keys(fields).join(", ")}`,
-        };
-      if (field === undefined) continue;
-      const flaw = check(field);
+    const unknown = Object.keys(value).find((key) => !Object.hasOwn(fields, key));
+    if (unknown !== undefined) {
+      return {
+        at: `.${unknown}`,
+        value: value[unknown],
+        expected: `no such field; known: ${Object.keys(fields).join(", ")}`,
+      };
+    }
+    for (const [key, check] of Object.entries(fields)) {
+      const field = value[key];
+      const flaw =
+        field === undefined ? flawIf(required.includes(key), field, "a value (required)") : check(field);
       if (flaw) return { ...flaw, at: `.${key}${flaw.at}` };
     }
     return undefined;
@@ -63,11 +65,6 @@ const arrayOf =
     }
     return undefined;
   };
-
-const required =
-  (check: Check): Check =>
-  (value) =>
-    value === undefined ? { at: "", value, expected: "a value (required)" } : check(value);
 
 const FIELDS: Readonly<Record<keyof MockOptions, Check>> = {
   kernel: (value) =>
@@ -88,13 +85,12 @@ const FIELDS: Readonly<Record<keyof MockOptions, Check>> = {
   faults: arrayOf(
     objectOf(
       {
-        op: required(oneOf(["open", "api", "close"])),
-        call: required(integerFrom(1)),
-        errno: required((value) =>
-          flawIf(!isErrno(value), value, 'an errno name such as "EPERM" or "ERRNO_<n>"'),
-        ),
+        op: oneOf(["open", "api", "close"]),
+        call: integerFrom(1),
+        errno: (value) => flawIf(!isErrno(value), value, 'an errno name such as "EPERM" or "ERRNO_<n>"'),
       },
       "an object { op, call, errno }",
+      ["op", "call", "errno"],
     ),
   ),
 };
@@ -113,7 +109,7 @@ function conflict(field: string, value: unknown, reason: string): MockOptionsErr
 
 /** Checks options from an untrusted source: every field's type, then what the kernel makes impossible. */
 export function validateMockOptions(input: unknown): Result<MockOptions, MockOptionsError> {
-  const flaw = objectOf({ ...FIELDS, kernel: required(FIELDS.kernel) }, "an object of mock options")(input);
+  const flaw = objectOf(FIELDS, "an object of mock options", ["kernel"])(input);
   if (flaw) {
     const field = flaw.at.replace(/^\./, "") || "options";
     return err({
