@@ -11,7 +11,7 @@ const OLD_SECOND_CALL = { zeroesOnSecondCall: false } as const;
 const DROPS_UNKNOWN = { checksApi: false, rejectsUnknownBits: false } as const;
 
 // Privileged: CAP_SYS_PTRACE, through the plain syscall (and once through the device).
-const privileged: readonly Target[] = [
+const privilegedKernels: readonly Target[] = [
   { options: { kernel: "4.3.0" }, can: { features: false, ...OLD_SECOND_CALL } },
   { options: { kernel: "4.11.0" }, can: OLD_SECOND_CALL },
   { options: { kernel: "4.14.162" }, can: OLD_SECOND_CALL },
@@ -24,7 +24,11 @@ const privileged: readonly Target[] = [
   { options: { kernel: "6.10.0", arch: "riscv64" }, can: {} },
   { options: { kernel: "6.18.0" }, can: {} },
   { options: { kernel: "6.18.0", arch: "s390x" }, can: { mode: "device" } },
-].map((target) => ({ ...target, options: { ...target.options, capSysPtrace: true } }));
+];
+const privileged = privilegedKernels.map((target) => ({
+  ...target,
+  options: { ...target.options, capSysPtrace: true },
+}));
 
 // Without CAP_SYS_PTRACE, in the mode such a caller has. Before the EVENT_FORK check (5.5, 4.14.162, 4.19.93,
 // 5.4.8) the fork is granted. From 5.5 the suite's "EPERM before the unknown-bit check" holds only where the
