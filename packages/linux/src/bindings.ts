@@ -52,9 +52,10 @@ const bind = fromThrowable((): Libc => {
   return { syscall1, ioctlPointer, ioctlInteger, open, read, close, errno: () => koffi.errno() };
 }, describe);
 
-// The CommonJS build has its own `require`; `import.meta` exists only in the ES module build.
+// `import.meta` exists only in ES modules, `__filename` only in the CommonJS build (bundlers shim `require`
+// itself in ES module output, so it cannot tell the two apart).
 const requireHere = (): NodeJS.Require =>
-  typeof require === "function" ? require : createRequire(import.meta.url);
+  createRequire(typeof __filename === "string" ? __filename : import.meta.url);
 
 // glibc names its soname; musl and others are found through the symbols the process itself already has.
 function openLibc(koffi: Koffi): ReturnType<Koffi["load"]> {
