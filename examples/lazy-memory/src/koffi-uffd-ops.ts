@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { errnoName } from "@negotiate/core";
-import type * as Koffi from "koffi";
+import type Koffi from "koffi";
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import {
   ioctlNumber,
@@ -146,14 +146,8 @@ class KoffiUffdOps implements UffdOps {
     return this.check("UFFDIO_WAKE", result, this.describe(range));
   }
 
-  copy(
-    fd: number,
-    destination: bigint,
-    source: bigint,
-    length: bigint,
-    mode = 0n,
-  ): Result<bigint, UffdOpsError> {
-    const arg = { dst: destination, src: source, len: length, mode, copy: 0n };
+  copy(fd: number, destination: bigint, source: bigint, length: bigint): Result<bigint, UffdOpsError> {
+    const arg = { dst: destination, src: source, len: length, mode: 0n, copy: 0n };
     const result = this.fn.ioctlCopy(fd, this.numbers.UFFDIO_COPY, arg);
     const what = this.describe({ start: destination, length });
     return this.check("UFFDIO_COPY", result, what).map(() => BigInt(arg.copy));

@@ -146,6 +146,14 @@ async function serveMissingPages(
 
 const hex = (bytes: Uint8Array) => Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join(" ");
 
+// Most of a worker's time is its start-up (loading TypeScript in a new thread), before the first fault.
+function firstServed(report: LazyMemoryReport): string {
+  const first = report.served[0];
+  const last = report.served.at(-1);
+  if (!first || !last) return "";
+  return `, faults from +${first.servedAtMs.toFixed(1)} to +${last.servedAtMs.toFixed(1)} ms`;
+}
+
 /** The report as lines for a terminal. */
 export function formatLazyMemoryReport(report: LazyMemoryReport): string {
   const { negotiated, worker } = report;
@@ -154,7 +162,7 @@ export function formatLazyMemoryReport(report: LazyMemoryReport): string {
     negotiated.threadId
       ? `THREAD_ID enabled: each fault names the thread that raised it (worker thread is ${worker.threadId})`
       : "THREAD_ID not enabled on this kernel: faults do not say which thread raised them (still served)",
-    `served ${report.served.length} missing-page faults of ${report.pages} x ${report.pageSize} bytes from ${report.source} in ${worker.elapsedMs.toFixed(1)} ms:`,
+    `served ${report.served.length} missing-page faults of ${report.pages} x ${report.pageSize} bytes from ${report.source}; the worker took ${worker.elapsedMs.toFixed(1)} ms${firstServed(report)}:`,
   ];
   for (const fault of report.served) {
     const offset = fault.page * report.pageSize;

@@ -24,6 +24,8 @@ export type ScenarioError =
    * because unmapping memory a live thread may touch would crash the process.
    */
   | { readonly kind: "worker-stuck"; readonly message: string }
+  /** The options name something the scenario cannot do (a page outside the region). */
+  | { readonly kind: "invalid-options"; readonly message: string }
   /** The page source could not produce a page. */
   | { readonly kind: "page-source-failed"; readonly page: number; readonly message: string }
   /** The fd delivered something this scenario did not ask for (another event, a fault outside the region). */

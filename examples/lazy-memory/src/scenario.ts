@@ -45,6 +45,8 @@ export interface ScenarioOptions {
   readonly backend?: Backend;
   /** How long the worker may take, every fault included, in milliseconds; default 5000. */
   readonly timeoutMs?: number;
+  /** The system calls; default `loadUffdOps()`. Tests pass a recording one. */
+  readonly ops?: UffdOps;
 }
 
 function summarize(
@@ -73,7 +75,7 @@ export async function runScenario<R extends FeatureName, O extends FeatureName, 
   options: ScenarioOptions,
   body: (context: ScenarioContext<R, O>) => Promise<Result<T, ScenarioError>>,
 ): Promise<Result<T, ScenarioError>> {
-  const ops = loadUffdOps();
+  const ops = options.ops ? ok(options.ops) : loadUffdOps();
   if (ops.isErr()) return err(uffdFailure(ops.error));
   if (definition.isErr()) return err(negotiationFailure(definition.error));
   const policy = definition.value;

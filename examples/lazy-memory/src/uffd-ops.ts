@@ -38,11 +38,8 @@ export const UFFDIO_NR = {
 /** `uffdio_register.mode`: which faults the range reports. */
 export const REGISTER_MODE = { MISSING: 1n, WP: 2n } as const;
 
-/** `uffdio_copy.mode`: `DONTWAKE` leaves the faulting thread asleep; `WP` maps the page write-protected. */
-export const COPY_MODE = { DONTWAKE: 1n, WP: 2n } as const;
-
-/** `uffdio_writeprotect.mode`: `WP` protects, `0` un-protects (and wakes the faulting thread unless `DONTWAKE`). */
-export const WRITEPROTECT_MODE = { WP: 1n, DONTWAKE: 2n } as const;
+/** `uffdio_writeprotect.mode`: `WP` protects; `0` un-protects and wakes the threads waiting on the range. */
+export const WRITEPROTECT_MODE = { WP: 1n } as const;
 
 /** `uffd_msg.event` of a page fault. */
 export const UFFD_EVENT_PAGEFAULT = 0x12;
@@ -140,16 +137,10 @@ export interface UffdOps {
   wake(fd: number, range: UffdRange): Result<void, UffdOpsError>;
 
   /**
-   * `UFFDIO_COPY` of `length` bytes from `source` to the missing pages at `destination`, waking the faulting
-   * thread unless `COPY_MODE.DONTWAKE`: the bytes copied. Errors: EEXIST (page already present), EAGAIN, ENOENT.
+   * `UFFDIO_COPY` (mode 0) of `length` bytes from `source` to the missing pages at `destination`, waking the
+   * faulting threads: the bytes copied. Errors: EEXIST (page already present), EAGAIN, ENOENT.
    */
-  copy(
-    fd: number,
-    destination: bigint,
-    source: bigint,
-    length: bigint,
-    mode?: bigint,
-  ): Result<bigint, UffdOpsError>;
+  copy(fd: number, destination: bigint, source: bigint, length: bigint): Result<bigint, UffdOpsError>;
 
   /** `UFFDIO_WRITEPROTECT` of `range` with `WRITEPROTECT_MODE` bits (`0`: un-protect and wake). Errors: EINVAL, ENOENT. */
   writeProtect(fd: number, range: UffdRange, mode: bigint): Result<void, UffdOpsError>;

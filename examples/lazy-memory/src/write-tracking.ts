@@ -59,7 +59,8 @@ export function writtenByte(index: number, offset: number): number {
  * Write tracking: negotiates {@link writeTrackingPolicy} (or {@link writeFaultsPolicy} for `tracking: faults`),
  * fills an anonymous region, registers it in write-protect mode and protects it, lets a worker thread write
  * some pages, and reports which pages were written. Errors: `negotiation` (no PAGEFAULT_FLAG_WP), `uffd`,
- * `timeout`, `pagemap-unreadable`, `unexpected-message`, `worker-failed`, `worker-stuck`.
+ * `invalid-options` (a page outside the region), `timeout`, `pagemap-unreadable`, `unexpected-message`,
+ * `worker-failed`, `worker-stuck`.
  */
 export async function runWriteTracking(
   options: WriteTrackingOptions = {},
@@ -78,7 +79,7 @@ async function trackWrites(
   const writes = options.writes ?? [1, 4, 6];
   const outside = writes.find((page) => !Number.isInteger(page) || page < 0 || page >= pages);
   if (outside !== undefined) {
-    return err({ kind: "unexpected-message", message: `page ${outside} is not in the ${pages}-page region` });
+    return err({ kind: "invalid-options", message: `page ${outside} is not in the ${pages}-page region` });
   }
   const async = session.enabledSet.has("WP_ASYNC");
 
