@@ -103,15 +103,15 @@ describe.skipIf(skip !== undefined)(
     });
 
     test("a page outside the region is refused before any worker starts, releasing the region", async () => {
-    const watch = watchResources(ops);
-    const result = await runWriteTracking({ pages: 4, writes: [1, 4], ops: watch.ops });
+      const watch = watchResources(ops);
+      const result = await runWriteTracking({ pages: 4, writes: [1, 4], ops: watch.ops });
 
-    expect(result.isErr() && result.error).toMatchObject({ kind: "invalid-options" });
-    expect(watch.mapped()).toBe(1);
-    expect(watch.leftBehind()).toEqual({ fds: 0, mappings: [] });
-  });
+      expect(result.isErr() && result.error).toMatchObject({ kind: "invalid-options" });
+      expect(watch.mapped()).toBe(1);
+      expect(watch.leftBehind()).toEqual({ fds: 0, mappings: [] });
+    });
 
-  test("a worker that does not finish in time fails at the deadline and is released", async () => {
+    test("a worker that does not finish in time fails at the deadline and is released", async () => {
       const watch = watchResources(ops);
       const started = performance.now();
       // Shorter than a worker's start-up: the deadline passes before or while it writes.
