@@ -15,8 +15,13 @@ export interface KernelBehaviour {
   readonly eventForkNeedsPtrace: boolean;
   /** `UFFD_USER_MODE_ONLY` exists (5.11), the sysctl defaults to 0 and 0 means "unprivileged callers must pass it". */
   readonly userModeOnly: boolean;
-  /** A second `UFFDIO_API` after success zeroes the struct (5.15); before, the struct is left untouched. */
-  readonly secondCallZeroes: boolean;
+  /**
+   * The already-initialised check comes last (5.15, "prevent concurrent API initialization"): a second
+   * `UFFDIO_API` goes through every other check first (so EVENT_FORK unprivileged is still EPERM) and, had it
+   * passed them, is EINVAL; either way the struct is zeroed. Before, that check came first and left the
+   * struct untouched. Measured on 6.18: a second call with EVENT_FORK, unprivileged, is EPERM.
+   */
+  readonly initialisedCheckedLast: boolean;
   /** Unknown bits are silently dropped and the api value is not checked (6.0.y, 6.1.0–6.1.25, 6.2.0–6.2.12). */
   readonly dropsUnknownBits: boolean;
   /** `/dev/userfaultfd` and `USERFAULTFD_IOC_NEW` exist (6.1). */
@@ -52,7 +57,7 @@ const CHANGES: readonly BehaviourChange[] = [
   { behaviour: "unprivilegedSysctl", since: "5.2" },
   { behaviour: "eventForkNeedsPtrace", since: "5.5", backports: { "4.14": 162, "4.19": 93, "5.4": 8 } },
   { behaviour: "userModeOnly", since: "5.11" },
-  { behaviour: "secondCallZeroes", since: "5.15" },
+  { behaviour: "initialisedCheckedLast", since: "5.15" },
   { behaviour: "dropsUnknownBits", since: "6.0", until: "6.3", reverts: { "6.1": 26, "6.2": 13 } },
   { behaviour: "deviceNode", since: "6.1" },
   {

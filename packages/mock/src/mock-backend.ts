@@ -78,14 +78,14 @@ export class SimulatedBackend implements MockBackend {
     const injected = this.injected("api", ++this.calls.api);
     if (injected) return err({ errno: injected, reply: ZERO_REPLY });
     const state = this.fds.get(fd);
-    // EBADF and a repeated call before 5.15 fail before the struct is touched: it reads back as sent.
+    // EBADF and, before 5.15, a repeated call fail before the struct is touched: it reads back as sent.
     if (!state) return err({ errno: "EBADF", reply: { api, features, ioctls: 0n } });
-    if (state.initialised) {
-      const zeroed = this.model.behaviour.secondCallZeroes;
-      return err({ errno: "EINVAL", reply: zeroed ? ZERO_REPLY : { api, features, ioctls: 0n } });
-    }
+    const lateCheck = this.model.behaviour.initialisedCheckedLast;
+    if (state.initialised && !lateCheck)
+      return err({ errno: "EINVAL", reply: { api, features, ioctls: 0n } });
     const enabled = this.accept(api, features);
     if (typeof enabled === "string") return err({ errno: enabled, reply: ZERO_REPLY });
+    if (state.initialised) return err({ errno: "EINVAL", reply: ZERO_REPLY });
     state.initialised = true;
     state.enabled = enabled;
     return ok(this.success);

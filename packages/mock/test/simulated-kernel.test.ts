@@ -39,6 +39,22 @@ describe("per-fd UFFDIO_API state", () => {
     }
   });
 
+  it("checks a second call like a first one from 5.15 and refuses it last (measured on 6.18), first before", () => {
+    const secondForkCall = (kernel: MockOptions["kernel"]) => {
+      const backend = mockBackend({ kernel, unprivilegedUserfaultfd: 1 });
+      const fd = openFd(backend);
+      backend.api(fd, UFFD_API, bits("THREAD_ID"))._unsafeUnwrap();
+      const refused = backend.api(fd, UFFD_API, bits("EVENT_FORK"))._unsafeUnwrapErr();
+      expect(backend.enabledFeatures(fd)._unsafeUnwrap()).toBe(bits("THREAD_ID"));
+      return refused;
+    };
+    expect(secondForkCall("6.18.0")).toEqual({ errno: "EPERM", reply: ZERO });
+    expect(secondForkCall("5.14.0")).toEqual({
+      errno: "EINVAL",
+      reply: { api: UFFD_API, features: bits("EVENT_FORK"), ioctls: 0n },
+    });
+  });
+
   it("keeps a fd uninitialised after a failed call, so the probe can reuse it", () => {
     const backend = mockBackend({ kernel: "6.18.0", device: "denied" });
     const fd = openFd(backend, "user-mode-only");
