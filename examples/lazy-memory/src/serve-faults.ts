@@ -91,7 +91,8 @@ export async function serveFaults(options: ServeFaultsOptions): Promise<Result<W
   if (failure) {
     abort.abort();
     const released = options.release();
-    if (released.isErr()) failure = uffdFailure(released.error);
+    // The first failure stays the cause; a failed release is why the worker may not exit.
+    if (released.isErr()) failure = { ...failure, message: `${failure.message}; ${released.error.message}` };
   }
   const stuck = await waitForExit(worker, exited);
   if (stuck) return err(stuck);
