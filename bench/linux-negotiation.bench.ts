@@ -8,22 +8,14 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  FeatureSet,
-  Knowledge,
-  negotiate,
-  POLICY_DEFAULTS,
-  type Policy,
-  type StrategyName,
-} from "@negotiate/core";
+import { definePolicy, FeatureSet, Knowledge, negotiate, type StrategyName } from "@negotiate/core";
 import { linuxBackend } from "@negotiate/linux";
 
 const ROUNDS = 7;
 const ROUND_MS = 60;
 const EXTRA_MAPPINGS = [0, 100, 1_000, 10_000] as const;
-const REQUIRED = FeatureSet.of("MOVE");
-const OPTIONAL = FeatureSet.of("WP_ASYNC", "THREAD_ID");
-const REQUEST = REQUIRED.union(OPTIONAL).mask;
+// What the SDK's policy asks for (MOVE required; WP_ASYNC, THREAD_ID optional), as the baselines send it.
+const REQUEST = FeatureSet.of("MOVE", "WP_ASYNC", "THREAD_ID").mask;
 
 // --- The bare koffi loop: its own bindings, no SDK code. -------------------------------------------------
 const koffi = createRequire(import.meta.url)("koffi") as typeof import("koffi");
@@ -76,17 +68,13 @@ function portNegotiation(verify: boolean): void {
   if (verify) backend.enabledFeatures(fd)._unsafeUnwrap();
   backend.close(fd);
 }
-const policyFor = (strategy: StrategyName, verify: boolean): Policy =>
-  ({
-    ...POLICY_DEFAULTS,
+const policyFor = (strategy: StrategyName, verify: boolean) =>
+  definePolicy({
+    features: { required: ["MOVE"], optional: ["WP_ASYNC", "THREAD_ID"] },
     strategy,
     verify,
     open: "syscall",
-    required: REQUIRED,
-    optional: OPTIONAL,
-    forbidden: FeatureSet.EMPTY,
-    oneOf: [],
-  }) as Policy;
+  })._unsafeUnwrap();
 
 function sdkNegotiation(strategy: StrategyName, verify: boolean): () => void {
   const policy = policyFor(strategy, verify);

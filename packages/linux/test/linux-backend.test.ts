@@ -1,5 +1,13 @@
 import { closeSync, openSync, readFileSync } from "node:fs";
-import { type Backend, type FeatureName, FeatureSet, Knowledge, negotiate, UFFD_API } from "@negotiate/core";
+import {
+  type Backend,
+  definePolicy,
+  type FeatureName,
+  FeatureSet,
+  Knowledge,
+  negotiate,
+  UFFD_API,
+} from "@negotiate/core";
 import { err, ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import type { Libc } from "../src/bindings.js";
@@ -7,7 +15,6 @@ import { linuxBackend } from "../src/index.js";
 import { type BackendHost, createLinuxBackend } from "../src/linux-backend.js";
 import { runFixture } from "./support/child.js";
 import { openFdCount } from "./support/fixture-output.js";
-import { policyOf } from "./support/policy.js";
 
 const backend = linuxBackend()._unsafeUnwrap();
 const FRESH = { closeOnExec: true, nonBlocking: true } as const;
@@ -172,10 +179,13 @@ describe("verification", () => {
   });
 
   it("accepts a session whose fdinfo matches the computed enabled set", () => {
-    const session = negotiate(policyOf({ required: ["WP_ASYNC"], optional: ["MOVE"] }), {
-      backend,
-      knowledge: new Knowledge(),
-    })._unsafeUnwrap();
+    const session = negotiate(
+      definePolicy({ features: { required: ["WP_ASYNC"], optional: ["MOVE"] } })._unsafeUnwrap(),
+      {
+        backend,
+        knowledge: new Knowledge(),
+      },
+    )._unsafeUnwrap();
     expect(session.enabledSet.mask).toBe(mask("WP_ASYNC", "WP_UNPOPULATED", "MOVE"));
     expect(backend.enabledFeatures(session.fd)._unsafeUnwrap()).toBe(session.enabledSet.mask);
     session.close();
@@ -183,7 +193,7 @@ describe("verification", () => {
 
   it("turns a mismatch into an unexpected error and closes the fd", () => {
     const before = openFdCount();
-    const result = negotiate(policyOf({ required: ["MOVE"] }), {
+    const result = negotiate(definePolicy({ features: { required: ["MOVE"] } })._unsafeUnwrap(), {
       backend: overEnabling(mask("THREAD_ID")),
       knowledge: new Knowledge(),
     });
@@ -194,10 +204,13 @@ describe("verification", () => {
   });
 
   it("is skipped when the policy turns it off", () => {
-    const session = negotiate(policyOf({ required: ["MOVE"], verify: false }), {
-      backend: overEnabling(mask("THREAD_ID")),
-      knowledge: new Knowledge(),
-    })._unsafeUnwrap();
+    const session = negotiate(
+      definePolicy({ features: { required: ["MOVE"] }, verify: false })._unsafeUnwrap(),
+      {
+        backend: overEnabling(mask("THREAD_ID")),
+        knowledge: new Knowledge(),
+      },
+    )._unsafeUnwrap();
     expect(backend.enabledFeatures(session.fd)._unsafeUnwrap()).toBe(mask("MOVE", "THREAD_ID"));
     session.close();
   });
@@ -205,7 +218,9 @@ describe("verification", () => {
 
 describe("session fd ownership", () => {
   it("closes the session fd once; a second close does not touch a fd that reuses its number", () => {
-    const session = negotiate(policyOf({ optional: ["MOVE"] }), { backend })._unsafeUnwrap();
+    const session = negotiate(definePolicy({ features: { optional: ["MOVE"] } })._unsafeUnwrap(), {
+      backend,
+    })._unsafeUnwrap();
     const fd = session.fd;
     expect(session.close().isOk()).toBe(true);
     const reused = openSync("/dev/null", "r");
