@@ -17,8 +17,11 @@ import type { KernelModel } from "./simulated-kernel.js";
 const EVENT_FORK = featureBit("EVENT_FORK");
 const ZERO_REPLY: ApiReply = Object.freeze({ api: 0n, features: 0n, ioctls: 0n });
 const FIRST_FD = 3;
-const EBADF: SyscallFailure = Object.freeze({ errno: "EBADF" });
-const EMFILE: SyscallFailure = Object.freeze({ errno: "EMFILE" });
+// Results are immutable: the hot path hands out shared ones instead of allocating.
+const CLOSED = Object.freeze(ok<void, SyscallFailure>(undefined));
+const EBADF = Object.freeze(err<never, SyscallFailure>(Object.freeze({ errno: "EBADF" })));
+const EMFILE = Object.freeze(err<never, SyscallFailure>(Object.freeze({ errno: "EMFILE" })));
+const NOT_ENABLED = Object.freeze(ok<bigint, SyscallFailure>(0n));
 
 /** What the kernel keeps per uffd: whether `UFFDIO_API` succeeded, and what it enabled. */
 interface FdState {
@@ -34,11 +37,13 @@ export class SimulatedBackend implements MockBackend {
   private readonly fds = new Map<number, FdState>();
   private readonly calls = { open: 0, api: 0, close: 0 };
   private readonly faults: ReadonlyMap<Op, ReadonlyMap<number, Errno>>;
-  private readonly success: ApiReply;
+  private readonly success: Result<ApiReply, ApiFailure>;
 
   constructor(private readonly model: KernelModel) {
     this.info = { name: "mock", kernelRelease: model.release, arch: model.arch };
-    this.success = Object.freeze({ api: UFFD_API, features: model.supported, ioctls: model.ioctls });
+    this.success = Object.freeze(
+      ok(Object.freeze({ api: UFFD_API, features: model.supported, ioctls: model.ioctls })),
+    );
     const faults = new Map<Op, Map<number, Errno>>();
     for (const fault of model.faults) {
       const byCall = faults.get(fault.op) ?? new Map<number, Errno>();
@@ -61,16 +66,16 @@ export class SimulatedBackend implements MockBackend {
     if (injected) return err({ errno: injected });
     const rule = this.model.opens[request.mode];
     if (rule.path === "device-file") {
-      if (!this.hasRoom(1)) return err(EMFILE);
+      if (!this.hasRoom(1)) return EMFILE;
       if (rule.refusal) return err({ errno: rule.refusal.errno });
-      if (!this.hasRoom(2)) return err(EMFILE);
+      if (!this.hasRoom(2)) return EMFILE;
       const device = this.allocate();
       const fd = this.allocate();
       this.fds.delete(device);
       return ok(fd);
     }
     if (rule.refusal) return err({ errno: rule.refusal.errno });
-    if (!this.hasRoom(1)) return err(EMFILE);
+    if (!this.hasRoom(1)) return EMFILE;
     return ok(this.allocate());
   }
 
@@ -88,7 +93,7 @@ export class SimulatedBackend implements MockBackend {
     if (state.initialised) return err({ errno: "EINVAL", reply: ZERO_REPLY });
     state.initialised = true;
     state.enabled = enabled;
-    return ok(this.success);
+    return this.success;
   }
 
   close(fd: number): Result<void, SyscallFailure> {
@@ -96,13 +101,13 @@ export class SimulatedBackend implements MockBackend {
     // close(2) releases the fd even when it reports an error.
     const released = this.fds.delete(fd);
     if (injected) return err({ errno: injected });
-    return released ? ok(undefined) : err(EBADF);
+    return released ? CLOSED : EBADF;
   }
 
   enabledFeatures(fd: number): Result<bigint, SyscallFailure> {
     const state = this.fds.get(fd);
-    if (!state) return err(EBADF);
-    return ok(state.initialised ? state.enabled : 0n);
+    if (!state) return EBADF;
+    return state.initialised ? ok(state.enabled) : NOT_ENABLED;
   }
 
   explainDenial(denial: Denial): PermissionCause {
