@@ -128,7 +128,9 @@ function describe(codec: t.Any, value: unknown): Description {
   if (codec === ExtendsEntryCodec) return describeExtendsEntry(value);
   if (codec === KernelReleaseCodec) {
     const unquoted =
-      typeof value === "number" ? ` (write it quoted: unquoted, 5.10 reads as the number 5.1)` : "";
+      typeof value === "number" && !Number.isInteger(value)
+        ? ` (write it quoted: unquoted, 5.10 reads as the number 5.1)`
+        : "";
     return {
       message: `must be a kernel release string such as "5.15"${unquoted}`,
       expected: ['"5.15"', '"6.1.26"'],
@@ -139,8 +141,12 @@ function describe(codec: t.Any, value: unknown): Description {
     return { message: `must be one of ${keys.join(", ")}`, expected: keys };
   }
   if (codec instanceof t.LiteralType) {
+    const quoted =
+      typeof value === "string" && typeof codec.value !== "string"
+        ? `, not the string ${JSON.stringify(value)}`
+        : "";
     return {
-      message: `must be ${JSON.stringify(codec.value)}`,
+      message: `must be ${JSON.stringify(codec.value)}${quoted}`,
       expected: [String(codec.value)],
     };
   }
@@ -168,9 +174,10 @@ function describe(codec: t.Any, value: unknown): Description {
 
 function describeExtendsEntry(value: unknown): Description {
   if (typeof value === "string" && value.startsWith(PRESET_PREFIX)) {
+    const near = nearest(value.slice(PRESET_PREFIX.length), PRESET_NAMES);
     return {
       message: `unknown preset "${value}"`,
-      expected: nearest(value, PRESET_REFERENCES),
+      expected: near.map((name) => `${PRESET_PREFIX}${name}`),
     };
   }
   return {
@@ -179,11 +186,16 @@ function describeExtendsEntry(value: unknown): Description {
   };
 }
 
-/** The candidates nearest to `input` by edit distance; all of them when none is near. */
+/** The candidates nearest to `input` (containing it, or by edit distance); all of them when none is near. */
 export function nearest(input: string, candidates: readonly string[]): string[] {
   const threshold = Math.max(2, Math.ceil(input.length / 3));
+  const lower = input.toLowerCase();
   const scored = candidates
-    .map((candidate) => ({ candidate, score: distance(input.toLowerCase(), candidate.toLowerCase()) }))
+    .map((candidate) => {
+      const other = candidate.toLowerCase();
+      const contained = lower.length >= 3 && (other.includes(lower) || lower.includes(other));
+      return { candidate, score: contained ? 0 : distance(lower, other) };
+    })
     .filter((entry) => entry.score <= threshold)
     .sort((a, b) => a.score - b.score);
   return scored.length > 0 ? scored.map((entry) => entry.candidate) : [...candidates];

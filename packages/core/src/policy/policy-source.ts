@@ -1,5 +1,15 @@
 import { err, fromThrowable, ok, type Result } from "neverthrow";
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { PolicyIssue } from "../errors.js";
 import type { PolicyFormat } from "./policy-document.js";
 import { type IssueSite, issueAt, type PathSegment, type SourcePosition } from "./policy-issue.js";
@@ -41,45 +51,63 @@ export function readPolicyText(
     return { line, column: col };
   };
   const syntax: IssueSite = { ...(file === undefined ? {} : { file }) };
-  const at = (offset: number): IssueSite => ({ ...syntax, locate: () => position(offset) });
+  // A syntax error is reported with the rest of the line it points at as its value.
+  const syntaxIssue = (offset: number | undefined, message: string) => {
+    if (offset === undefined) return issueAt(syntax, [], message);
+    const lineEnd = text.indexOf("\n", offset);
+    const value = text.slice(offset, lineEnd === -1 ? text.length : lineEnd).trim();
+    return issueAt({ ...syntax, locate: () => position(offset) }, [], message, { value });
+  };
+  if (format === "json") {
+    // Strict JSON first: YAML accepts comments and trailing commas, and its messages about them mislead.
+    const strict = parseJson(text);
+    if (strict.isErr()) {
+      const offset = /position (\d+)/.exec(strict.error)?.[1];
+      const where = offset === undefined ? doc.errors[0]?.pos[0] : Number(offset);
+      return err([syntaxIssue(where, `JSON syntax: ${firstLine(strict.error)}`)]);
+    }
+  }
   if (doc.errors.length > 0) {
+    const language = format === "json" ? "JSON" : "YAML";
     return err(
       doc.errors.map((error) =>
-        issueAt(
-          at(error.pos[0]),
-          [],
-          `${format === "json" ? "JSON" : "YAML"} syntax: ${firstLine(error.message)}`,
+        syntaxIssue(
+          error.pos[0],
+          error.code === "MULTIPLE_DOCS"
+            ? `${language} syntax: a policy file holds one document; remove the second one, from this ---`
+            : `${language} syntax: ${firstLine(error.message)}`,
         ),
       ),
     );
   }
-  if (format === "json") {
-    const strict = parseJson(text);
-    if (strict.isErr()) {
-      const offset = /position (\d+)/.exec(strict.error)?.[1];
-      return err([
-        issueAt(
-          offset === undefined ? syntax : at(Number(offset)),
-          [],
-          `JSON syntax: ${firstLine(strict.error)}`,
-        ),
-      ]);
-    }
-  }
   const raw = toJs(doc);
-  if (raw.isErr()) return err([issueAt(syntax, [], `YAML: ${raw.error}`)]);
+  if (raw.isErr()) return err([syntaxIssue(unresolvedAliasOffset(doc), `YAML: ${raw.error}`)]);
   const locate = (segments: readonly PathSegment[], target: "key" | "value") => {
     const node = nodeAt(doc, segments, target);
-    return node?.range ? position(node.range[0]) : undefined;
+    return position(node?.range ? node.range[0] : 0);
   };
   return ok({ raw: raw.value, site: { ...syntax, locate } });
+}
+
+// Where converting to plain values failed: the first alias without an anchor, else the document's start.
+function unresolvedAliasOffset(doc: Document.Parsed): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_, alias) {
+      if (alias.resolve(doc) !== undefined || !alias.range) return undefined;
+      offset = alias.range[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function firstLine(message: string): string {
   return message
     .split("\n")[0]!
     .replace(/ at line \d+, column \d+:?$/, "")
-    .replace(/ in JSON at position \d+.*$/, "");
+    .replace(/ in JSON at position \d+.*$/, "")
+    .replace(/, ".*" is not valid JSON$/, "");
 }
 
 // The node at a path; the deepest existing ancestor when the path goes further than the document.

@@ -79,7 +79,7 @@ function collectLayers(
   issues: PolicyIssue[],
 ): PolicyLayer[] {
   const decoded = decodeDocument(document.codec, document.raw, document.site);
-  issues.push(...decoded.issues, ...checkDocument(decoded.document, document.site));
+  issues.push(...decoded.issues, ...checkDocument(decoded.document, document.raw, document.site));
   const layers: PolicyLayer[] = [];
   const declared = decoded.document.extends;
   const entries = typeof declared === "string" ? [declared] : (declared ?? []);
@@ -135,7 +135,7 @@ function collectLayers(
     const base: Document = { ...source.value, codec: PolicyFileCodec, directory: dirname(display) };
     layers.push(...collectLayers(base, [...chain, { absolute, display }], issues));
   });
-  layers.push({ document: decoded.document, site: document.site });
+  layers.push({ document: decoded.document, raw: document.raw, site: document.site });
   return layers;
 }
 

@@ -9,6 +9,8 @@ import { formatPath, type IssueSite, issueAt, type PathSegment } from "./policy-
 /** One document, in the order `extends` resolution applies it; the policy being validated comes last. */
 export interface PolicyLayer {
   readonly document: LooseDocument;
+  /** The document as written, for the values issues quote. */
+  readonly raw: unknown;
   readonly site: IssueSite;
 }
 
@@ -53,6 +55,16 @@ interface Entry {
 const entriesOf = (list: readonly (FeatureName | undefined)[] | undefined): Entry[] =>
   (list ?? []).flatMap((name, index) => (name === undefined ? [] : [{ name, index }]));
 
+/** The value at a path of a document as written (`UFFD_FEATURE_THREAD_ID`, not the decoded `THREAD_ID`). */
+export function writtenAt(raw: unknown, segments: readonly PathSegment[]): unknown {
+  let node = raw;
+  for (const segment of segments) {
+    if (typeof node !== "object" || node === null) return undefined;
+    node = (node as Record<PathSegment, unknown>)[segment];
+  }
+  return node;
+}
+
 const origins = new WeakMap<object, PolicyOrigins>();
 
 /** Where the parts of a policy built by this module came from. */
@@ -64,7 +76,7 @@ export function originsOf(policy: object): PolicyOrigins | undefined {
  * The checks one document must pass on its own: a feature in two of `required`, `optional`, `forbidden`
  * (or forbidden and an alternative of a group), an empty group.
  */
-export function checkDocument(document: LooseDocument, site: IssueSite): PolicyIssue[] {
+export function checkDocument(document: LooseDocument, raw: unknown, site: IssueSite): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
   const features = document.features ?? {};
   const first = new Map<FeatureName, { readonly status: Status; readonly index: number }>();
@@ -81,7 +93,7 @@ export function checkDocument(document: LooseDocument, site: IssueSite): PolicyI
             ["features", status, index],
             `${name} is both ${earlier.status} (${earlierPath}) and ${status}`,
             {
-              value: name,
+              value: writtenAt(raw, ["features", status, index]),
               expected: [`${name} in only one of features.${earlier.status}, features.${status}`],
             },
           ),
@@ -108,7 +120,7 @@ export function checkDocument(document: LooseDocument, site: IssueSite): PolicyI
           ["features", "oneOf", groupIndex, index],
           `${name} is both forbidden (${forbiddenPath}) and an alternative of this oneOf group`,
           {
-            value: name,
+            value: writtenAt(raw, ["features", "oneOf", groupIndex, index]),
             expected: [`${name} in only one of features.forbidden, features.oneOf[${groupIndex}]`],
           },
         ),
@@ -134,13 +146,15 @@ export function resolveLayers(layers: readonly PolicyLayer[]): Result<Policy<nev
   const groups: Group[] = [];
   const fields = new Map<ScalarField, { readonly origin: Origin; readonly layer: number }>();
   const values: { -readonly [K in ScalarField]?: LooseDocument[K] } = {};
-  layers.forEach(({ document, site }, layer) => {
+  layers.forEach(({ document, raw, site }, layer) => {
     const features = document.features ?? {};
     for (const list of LISTS) {
       for (const { name, index } of entriesOf(features[list])) {
         const origin = { site, segments: ["features", list, index] };
         status.set(name, { status: list, origin });
-        if (list === "forbidden") issues.push(...removeAlternative(groups, name, origin));
+        if (list === "forbidden") {
+          issues.push(...removeAlternative(groups, name, origin, writtenAt(raw, origin.segments)));
+        }
       }
     }
     (features.oneOf ?? []).forEach((group, groupIndex) => {
@@ -197,7 +211,12 @@ export function resolveLayers(layers: readonly PolicyLayer[]): Result<Policy<nev
 }
 
 // Forbidding a feature takes it out of the groups declared before; a group left empty can never be met.
-function removeAlternative(groups: Group[], name: FeatureName, origin: Origin): PolicyIssue[] {
+function removeAlternative(
+  groups: Group[],
+  name: FeatureName,
+  origin: Origin,
+  written: unknown,
+): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
   for (let index = groups.length - 1; index >= 0; index--) {
     const group = groups[index]!;
@@ -211,7 +230,7 @@ function removeAlternative(groups: Group[], name: FeatureName, origin: Origin): 
           origin.segments,
           `forbidding ${name} leaves the oneOf group [${name}] of ${where} with no alternative: it can never be met`,
           {
-            value: name,
+            value: written,
             expected: ["a feature that is not the only alternative of a oneOf group"],
           },
         ),

@@ -139,11 +139,20 @@ describe("parsePolicy", () => {
   it("refuses duplicate keys and several documents in one file", () => {
     expect(yaml("version: 1\nstrategy: probe\nstrategy: auto\n")._unsafeUnwrapErr().issues[0]).toMatchObject({
       line: 3,
+      column: 1,
       message: "YAML syntax: Map keys must be unique",
+      value: "strategy: auto",
     });
-    expect(yaml("version: 1\n---\nversion: 1\n")._unsafeUnwrapErr().issues[0]!.message).toMatch(
-      /multiple documents/,
-    );
+    expect(yaml("version: 1\n---\nversion: 1\n")._unsafeUnwrapErr().issues).toEqual([
+      {
+        path: "",
+        message: "YAML syntax: a policy file holds one document; remove the second one, from this ---",
+        file: "policy.yaml",
+        line: 2,
+        column: 1,
+        value: "---",
+      },
+    ]);
   });
 
   it("refuses a document that is not a mapping", () => {
