@@ -81,6 +81,7 @@ const variants: readonly (readonly [string, () => void])[] = [
 
 // Rounds are interleaved so that drift (CPU frequency, GC) spreads over every variant; the best round is
 // the one least disturbed by other processes.
+for (const [, run] of variants) nsPerOp(run); // warm-up: every variant compiled before any is timed
 const samples = new Map(variants.map(([name]) => [name, [] as number[]]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, run] of variants) samples.get(name)!.push(nsPerOp(run));
