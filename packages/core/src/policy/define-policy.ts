@@ -15,7 +15,7 @@ import { validatePolicy } from "./resolve-policy.js";
  */
 export function definePolicy<const D extends PolicyInput>(
   document: D,
-): Result<Policy<RequiredNames<D>, OptionalNames<D>>, PolicyError> {
+): Result<Policy<Evaluated<RequiredNames<D>>, Evaluated<OptionalNames<D>>>, PolicyError> {
   return validatePolicy({ kind: "code", value: document });
 }
 
@@ -26,6 +26,9 @@ export type RequiredNames<D> = Resolved<D>["required"];
 export type OptionalNames<D> =
   | Resolved<D>["optional"]
   | Exclude<Resolved<D>["groups"], Resolved<D>["forbidden"]>;
+
+// Shows the names themselves rather than the alias that computes them (editors, error messages).
+type Evaluated<N> = N extends FeatureName ? N : never;
 
 // The type-level mirror of `resolveLayers`: the same fold over the same layers, on names.
 interface Names {

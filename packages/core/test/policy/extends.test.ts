@@ -92,6 +92,27 @@ describe("extends", () => {
     expect(again.forbidden).toEqual(FeatureSet.of("MOVE"));
   });
 
+  it("lets a later oneOf group offer a feature an earlier policy forbade, and keeps one copy of a repeated group", () => {
+    write("regroup/base.yaml", [
+      "version: 1",
+      "features:",
+      "  forbidden: [WP_ASYNC]",
+      "  oneOf: [[MOVE, POISON]]",
+    ]);
+    const child = write("regroup/child.yaml", [
+      "version: 1",
+      "extends: ./base.yaml",
+      "features:",
+      "  oneOf: [[WP_ASYNC, PAGEFAULT_FLAG_WP], [MOVE, POISON]]",
+    ]);
+    const policy = loadPolicy(child)._unsafeUnwrap();
+    expect(policy.forbidden.isEmpty).toBe(true);
+    expect(policy.oneOf).toEqual([
+      ["MOVE", "POISON"],
+      ["WP_ASYNC", "PAGEFAULT_FLAG_WP"],
+    ]);
+  });
+
   it("reports a group that forbidding leaves without alternatives, where it was forbidden", () => {
     write("empty-group/base.yaml", ["version: 1", "features:", "  oneOf:", "    - [MOVE]"]);
     const child = write("empty-group/child.yaml", [
