@@ -37,3 +37,10 @@ export function errnoName(code: number): Errno {
 export function errnoCode(name: Errno): number {
   return name.startsWith("ERRNO_") ? Number(name.slice(6)) : ERRNO_CODES[name as keyof typeof ERRNO_CODES];
 }
+
+/** `true` for a name an `Errno` can hold: a known name (`EPERM`), or `ERRNO_<n>` for a positive n no name covers. */
+export function isErrno(value: unknown): value is Errno {
+  if (typeof value !== "string") return false;
+  if (Object.hasOwn(ERRNO_CODES, value)) return true;
+  return /^ERRNO_[1-9]\d*$/.test(value) && errnoName(errnoCode(value as Errno)) === value;
+}

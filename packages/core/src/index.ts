@@ -14,7 +14,6 @@ export {
   decodeHostProfile,
   encodeHostProfile,
   type HostProfileError,
-  isErrno,
 } from "./backend/host-profile-codec.js";
 export {
   type CanonicalFeatureName,
@@ -33,7 +32,7 @@ export {
   suggestFeatureNames,
   type UnknownFeatureName,
 } from "./catalogue/feature-lookup.js";
-export { ERRNO_CODES, type Errno, errnoCode, errnoName } from "./errno.js";
+export { ERRNO_CODES, type Errno, errnoCode, errnoName, isErrno } from "./errno.js";
 export {
   describeCause,
   type MissingFeature,
@@ -60,6 +59,10 @@ export { UFFD_API } from "./negotiation/port-calls.js";
 export { type Capabilities, type OpenModeReport, probe } from "./negotiation/probe.js";
 export type { NegotiationWarning, Route, Session } from "./negotiation/session.js";
 export type { TraceEntry } from "./negotiation/trace.js";
+export { definePolicy, type OptionalNames, type RequiredNames } from "./policy/define-policy.js";
+export { lintPolicy } from "./policy/lint-policy.js";
+export { loadPolicy } from "./policy/load-policy.js";
+export { type ParsePolicyOptions, parsePolicy } from "./policy/parse-policy.js";
 export {
   type EnabledFeatures,
   type OnMissingOptional,
@@ -70,14 +73,10 @@ export {
   type StrategyName,
   type UserModeOnlyPolicy,
 } from "./policy/policy.js";
-export { definePolicy, type OptionalNames, type RequiredNames } from "./policy/define-policy.js";
-export { lintPolicy } from "./policy/lint-policy.js";
-export { loadPolicy } from "./policy/load-policy.js";
-export { type ParsePolicyOptions, parsePolicy } from "./policy/parse-policy.js";
 export {
   FEATURE_NAME_SPELLINGS,
-  PolicyDocumentCodec,
   type PolicyDocument,
+  PolicyDocumentCodec,
   PolicyFileCodec,
   type PolicyFormat,
   type PolicyInput,

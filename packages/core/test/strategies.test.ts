@@ -247,6 +247,21 @@ describe("implied features", () => {
   });
 });
 
+describe("implied features of dropped bits", () => {
+  it("a dropped WP_ASYNC does not bring WP_UNPOPULATED with it", () => {
+    const { backend, knowledge } = fresh({
+      supported: mask("WP_UNPOPULATED", "THREAD_ID"),
+      dropsUnsupported: true,
+    });
+    const session = negotiate(testPolicy({ strategy: "one-shot", optional: ["WP_ASYNC", "THREAD_ID"] }), {
+      backend,
+      knowledge,
+    })._unsafeUnwrap();
+    expect(session.enabledSet.names()).toEqual(["THREAD_ID"]);
+    expect(backend.enabledByFd.get(session.fd)).toBe(mask("THREAD_ID"));
+  });
+});
+
 describe("open modes", () => {
   it("open: auto falls back from syscall to device on EPERM", () => {
     const { backend, knowledge } = fresh({ openErrno: { syscall: "EPERM" } });

@@ -1,7 +1,7 @@
 import { isLeft } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { err, ok, Result } from "neverthrow";
-import { ERRNO_CODES, type Errno, errnoCode, errnoName } from "../errno.js";
+import { type Errno, isErrno } from "../errno.js";
 import { parseKernelRelease } from "../kernel-release.js";
 import type { OpenMode } from "./backend-port.js";
 import type { CapturedOutcome, HostProfile } from "./host-profile.js";
@@ -49,13 +49,6 @@ function checkedString<A extends string>(
     (value, context) => (is(value) ? t.success(value) : t.failure(value, context)),
     t.identity,
   );
-}
-
-/** `true` for a name an `Errno` can hold: a known name (`EPERM`), or `ERRNO_<n>` for a positive n no name covers. */
-export function isErrno(value: unknown): value is Errno {
-  if (typeof value !== "string") return false;
-  if (Object.hasOwn(ERRNO_CODES, value)) return true;
-  return /^ERRNO_[1-9]\d*$/.test(value) && errnoName(errnoCode(value as Errno)) === value;
 }
 
 const ErrnoName = checkedString<Errno>('an errno name ("EPERM", "ERRNO_<n>")', isErrno);

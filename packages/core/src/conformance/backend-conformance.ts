@@ -22,6 +22,11 @@ export interface ConformanceAbilities {
   readonly zeroesOnSecondCall?: boolean;
   /** The caller holds CAP_SYS_PTRACE, so EVENT_FORK is granted. Default `true`. */
   readonly eventFork?: boolean;
+  /**
+   * EVENT_FORK's capability check comes before the unknown-bit check (6.10 and its backports, and 6.0–6.2.12);
+   * `false` on 5.5–6.9, which refuse unknown bits first. Default `true`.
+   */
+  readonly forkCheckedBeforeFeatures?: boolean;
 }
 
 /** A backend under test: a factory for a fresh backend and what its kernel can do. */
@@ -60,6 +65,7 @@ export function backendConformance(target: ConformanceTarget): void {
     rejectsUnknownBits: true,
     zeroesOnSecondCall: true,
     eventFork: true,
+    forkCheckedBeforeFeatures: true,
     ...target.can,
   };
 

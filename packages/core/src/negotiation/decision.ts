@@ -15,6 +15,8 @@ export interface PolicyPlan {
   readonly reported: readonly FeatureName[];
   /** The open modes to try, in order. */
   readonly modes: readonly OpenMode[];
+  /** Decisions already made for a supported set. */
+  readonly decisions: Map<bigint, Decision>;
 }
 
 /** What to request, and what must come back. */
@@ -49,6 +51,7 @@ export function planOf(policy: Policy<FeatureName, FeatureName>): PolicyPlan {
       groupNames,
       reported: [...reported],
       modes: openModesOf(policy),
+      decisions: new Map(),
     };
     plans.set(policy, plan);
   }
@@ -64,7 +67,19 @@ function openModesOf(policy: Policy<FeatureName, FeatureName>): OpenMode[] {
 
 /** The request for a known supported set (`undefined`: nothing known yet, so everything wanted): required, supported optional ones, the first supported alternative of each group. */
 export function decide(plan: PolicyPlan, supported: bigint | undefined): Decision {
-  const available = supported ?? ~0n;
+  const key = supported ?? -1n;
+  let decision = plan.decisions.get(key);
+  if (!decision) {
+    decision = decideFresh(plan, key);
+    // A process meets few supported sets; the bound only guards against a backend that varies without end.
+    if (plan.decisions.size >= 64) plan.decisions.clear();
+    plan.decisions.set(key, decision);
+  }
+  return decision;
+}
+
+// `available` is -1n (every bit) when nothing is known yet.
+function decideFresh(plan: PolicyPlan, available: bigint): Decision {
   let chosen = 0n;
   const unmetGroups: (readonly FeatureName[])[] = [];
   plan.groups.forEach((group, index) => {

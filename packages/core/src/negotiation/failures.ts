@@ -16,10 +16,12 @@ import type { TraceEntry } from "./trace.js";
 const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
 
 const NAMES_CACHE_LIMIT = 1024;
+const NO_NAMES: readonly FeatureName[] = Object.freeze([]);
 const namesCache = new Map<bigint, readonly FeatureName[]>();
 
 /** The known names of a mask; memoised, since a process meets few distinct masks. */
 export function namesOf(mask: bigint): readonly FeatureName[] {
+  if (mask === 0n) return NO_NAMES;
   let names = namesCache.get(mask);
   if (!names) {
     if (namesCache.size >= NAMES_CACHE_LIMIT) namesCache.clear();

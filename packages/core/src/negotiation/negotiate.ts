@@ -72,7 +72,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const modes = this.plan.modes;
     for (let index = 0; index < modes.length; index++) {
       const mode = modes[index]!;
-      if (this.skippable(mode, modes.slice(index + 1))) continue;
+      if (this.skippable(mode, modes, index)) continue;
       const outcome = this.onMode(mode);
       if ("result" in outcome) return outcome.result;
       this.known.refused.add(mode);
@@ -82,12 +82,11 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   }
 
   // Under auto, a mode refused before is skipped while a later one is known to work.
-  private skippable(mode: OpenMode, later: readonly OpenMode[]): boolean {
-    return (
-      this.policy.strategy === "auto" &&
-      this.known.refused.has(mode) &&
-      later.some((next) => this.known.supported.has(next))
-    );
+  private skippable(mode: OpenMode, modes: readonly OpenMode[], index: number): boolean {
+    if (this.policy.strategy !== "auto" || !this.known.refused.has(mode)) return false;
+    for (let later = index + 1; later < modes.length; later++)
+      if (this.known.supported.has(modes[later]!)) return true;
+    return false;
   }
 
   private onMode(mode: OpenMode): ModeOutcome<R, O> {
@@ -214,7 +213,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const { reply, request } = sent;
     const supported = reply.features;
     if (this.known.supported.get(mode) !== supported) this.known.supported.set(mode, supported);
-    const enabled = withImplied(request) & supported;
+    // Only accepted bits imply others: a bit the kernel dropped brings nothing with it.
+    const enabled = withImplied(request & supported) & supported;
     const lacking = decision.mustHave & ~enabled;
     if (lacking !== 0n) {
       // Accepted but not enabled: a kernel that drops unknown bits or accepts masked ones silently.

@@ -12,13 +12,12 @@ export class PortCalls {
 
   open(request: OpenRequest): Result<number, SyscallFailure> {
     const result = this.backend.open(request);
-    this.trace.push({
-      op: "open",
-      mode: request.mode,
-      closeOnExec: request.closeOnExec,
-      nonBlocking: request.nonBlocking,
-      ...(result.isOk() ? { result: "ok", fd: result.value } : { result: result.error.errno }),
-    });
+    const { mode, closeOnExec, nonBlocking } = request;
+    this.trace.push(
+      result.isOk()
+        ? { op: "open", mode, closeOnExec, nonBlocking, result: "ok", fd: result.value }
+        : { op: "open", mode, closeOnExec, nonBlocking, result: result.error.errno },
+    );
     return result;
   }
 

@@ -68,7 +68,7 @@ export class FakeBackend implements Backend {
     if (this.kernel.onlyZero && features !== 0n) return fail("EINVAL");
     const supported = this.kernel.onlyZero ? 0n : this.supported;
     if (!this.kernel.dropsUnsupported && (features & ~supported) !== 0n) return fail("EINVAL");
-    this.enabledByFd.set(fd, withImplied(features) & supported);
+    this.enabledByFd.set(fd, withImplied(features & supported) & supported);
     return ok({ api: UFFD_API, features: supported, ioctls: IOCTLS });
   }
 
