@@ -20,7 +20,10 @@ describe("probe strategy", () => {
     expect(calls.map((entry) => entry.features)).toEqual([0n, mask("THREAD_ID", "MISSING_SHMEM")]);
     expect(calls[0]!.fd).not.toBe(calls[1]!.fd);
     expect(session.route).toBe("probe");
-    expect(session.enabled).toEqual({ MISSING_SHMEM: true, THREAD_ID: true, MOVE: false });
+    expect(session.enabled).toMatchObject({ MISSING_SHMEM: true, THREAD_ID: true, MOVE: false });
+    // Every known feature is answered, so a policy loaded from a file can ask about any name.
+    expect(Object.keys(session.enabled)).toHaveLength(FeatureSet.all().names().length);
+    expect(Object.values(session.enabled).filter(Boolean)).toHaveLength(2);
     expect(session.missingOptional).toEqual(["MOVE"]);
     expect([...backend.openFds]).toEqual([session.fd]);
   });
@@ -45,7 +48,7 @@ describe("probe strategy", () => {
       knowledge,
     })._unsafeUnwrap();
     expect(backend.counts).toEqual({ open: 1, api: 1, close: 0 });
-    expect(session.enabled).toEqual({ THREAD_ID: false });
+    expect(session.enabled).toMatchObject({ THREAD_ID: false });
   });
 });
 
@@ -103,7 +106,7 @@ describe("one-shot strategy", () => {
       backend,
       knowledge,
     })._unsafeUnwrap();
-    expect(session.enabled).toEqual({ THREAD_ID: true, MOVE: false });
+    expect(session.enabled).toMatchObject({ THREAD_ID: true, MOVE: false });
     expect(session.warnings.map((warning) => warning.code)).toContain("dropped-by-kernel");
   });
 });
@@ -139,7 +142,7 @@ describe("auto strategy", () => {
     const changed = new FakeBackend({ supported: mask("THREAD_ID") });
     knowledge.of(changed).supported.set("syscall", mask("THREAD_ID", "MOVE"));
     const session = negotiate(policy, { backend: changed, knowledge })._unsafeUnwrap();
-    expect(session.enabled).toEqual({ THREAD_ID: true, MOVE: false });
+    expect(session.enabled).toMatchObject({ THREAD_ID: true, MOVE: false });
     expect(changed.openFds).toEqual(new Set([session.fd]));
   });
 });
@@ -152,7 +155,7 @@ describe("EVENT_FORK without CAP_SYS_PTRACE", () => {
         backend,
         knowledge,
       })._unsafeUnwrap();
-      expect(session.enabled).toEqual({ EVENT_FORK: false, THREAD_ID: true });
+      expect(session.enabled).toMatchObject({ EVENT_FORK: false, THREAD_ID: true });
       const calls = session.trace.filter((entry) => entry.op === "api" && entry.features !== 0n);
       expect(calls.map((entry) => entry.result)).toEqual(["EPERM", "ok"]);
       expect(calls[0]!.fd).toBe(calls[1]!.fd);
@@ -379,6 +382,19 @@ describe("verification against the kernel's own view", () => {
     expect(error.kind).toBe("unexpected");
     expect(error.message).toContain("MOVE");
     expect(backend.openFds.size).toBe(0);
+  });
+
+  it("reads the kernel's view once per distinct request and supported set", () => {
+    const { backend, knowledge } = fresh();
+    for (let round = 0; round < 3; round++)
+      negotiate(testPolicy({ optional: ["THREAD_ID"] }), { backend, knowledge })
+        ._unsafeUnwrap()
+        .close();
+    expect(backend.enabledReads).toBe(1);
+    negotiate(testPolicy({ optional: ["MOVE"] }), { backend, knowledge })
+      ._unsafeUnwrap()
+      .close();
+    expect(backend.enabledReads).toBe(2);
   });
 
   it("verify: false skips the check", () => {

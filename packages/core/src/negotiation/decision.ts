@@ -11,8 +11,6 @@ export interface PolicyPlan {
   /** Each `oneOf` group as bit masks, in order of preference, forbidden alternatives removed. */
   readonly groups: readonly (readonly bigint[])[];
   readonly groupNames: readonly (readonly FeatureName[])[];
-  /** Every name the session's `enabled` map reports on. */
-  readonly reported: readonly FeatureName[];
   /** The open modes to try, in order. */
   readonly modes: readonly OpenMode[];
   /** Decisions already made for a supported set. */
@@ -38,18 +36,12 @@ export function planOf(policy: Policy<FeatureName, FeatureName>): PolicyPlan {
     const groupNames = policy.oneOf.map((group) =>
       group.filter((name) => (featureBit(name) & forbidden) === 0n),
     );
-    const reported = new Set<FeatureName>([
-      ...policy.required.names(),
-      ...policy.optional.names(),
-      ...groupNames.flat(),
-    ]);
     plan = {
       required: policy.required.mask,
       optional: policy.optional.mask & ~forbidden,
       forbidden,
       groups: groupNames.map((group) => group.map(featureBit)),
       groupNames,
-      reported: [...reported],
       modes: openModesOf(policy),
       decisions: new Map(),
     };

@@ -6,11 +6,14 @@ interface BackendKnowledge {
   readonly refused: Set<OpenMode>;
   /** EVENT_FORK was refused with EPERM: an optional EVENT_FORK is not even asked for again. */
   forkDenied: boolean;
+  /** Per open mode, requests whose enabled set the kernel confirmed, with the supported set they were confirmed under. */
+  readonly verified: Map<OpenMode, Map<bigint, bigint>>;
 }
 
 /**
  * What negotiations learned about backends in this process: the supported set per open mode, which modes
- * were refused, whether EVENT_FORK was. Used by the `auto` strategy to skip the probe. Keyed weakly by backend.
+ * were refused, whether EVENT_FORK was, which requests the kernel's own view confirmed. Used by the `auto`
+ * strategy to skip the probe, and by `verify` to check each distinct request once. Keyed weakly by backend.
  */
 export class Knowledge {
   private readonly byBackend = new WeakMap<Backend, BackendKnowledge>();
@@ -18,7 +21,7 @@ export class Knowledge {
   of(backend: Backend): BackendKnowledge {
     let known = this.byBackend.get(backend);
     if (!known) {
-      known = { supported: new Map(), refused: new Set(), forkDenied: false };
+      known = { supported: new Map(), refused: new Set(), forkDenied: false, verified: new Map() };
       this.byBackend.set(backend, known);
     }
     return known;

@@ -248,7 +248,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
         features: missing,
       });
     }
-    const verified = this.verify(fd, enabled, supported);
+    const verified = this.verify(fd, mode, request, enabled, supported);
     if (verified) return err(verified);
     if (mode === "user-mode-only" && this.policy.userModeOnly === "allow") {
       this.warnings.push({
@@ -265,7 +265,6 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
         supportedMask: supported,
         requestedMask: request,
         ioctls: reply.ioctls,
-        reported: this.plan.reported,
         strategy: this.policy.strategy,
         route,
         open: mode,
@@ -276,10 +275,19 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     );
   }
 
-  // The kernel's own view must match what was computed; a mismatch closes the fd.
-  private verify(fd: number, enabled: bigint, supported: bigint): NegotiationError | undefined {
+  // The kernel's own view must match what was computed; a mismatch closes the fd. The kernel's answer for a
+  // request and supported set does not change, so each one is read once per backend and mode (fdinfo costs µs).
+  private verify(
+    fd: number,
+    mode: OpenMode,
+    request: bigint,
+    enabled: bigint,
+    supported: bigint,
+  ): NegotiationError | undefined {
     const backend = this.calls.backend;
     if (!this.policy.verify || !backend.enabledFeatures) return undefined;
+    let confirmed = this.known.verified.get(mode);
+    if (confirmed?.get(request) === supported) return undefined;
     const reported = backend.enabledFeatures(fd);
     if (reported.isErr()) {
       this.warnings.push({
@@ -289,7 +297,14 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
       return undefined;
     }
     const actual = reported.value & supported;
-    if (actual === enabled) return undefined;
+    if (actual === enabled) {
+      if (!confirmed) {
+        confirmed = new Map();
+        this.known.verified.set(mode, confirmed);
+      }
+      confirmed.set(request, supported);
+      return undefined;
+    }
     this.calls.close(fd);
     const show = (mask: bigint) => featureSetOfU64(mask).toString();
     return unexpected(

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import type { Backend, BackendInfo, OpenMode } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
-import { featureBit } from "../catalogue/feature-lookup.js";
+import { FEATURE_MASKS } from "../catalogue/feature-lookup.js";
 import type { NegotiationError } from "../errors.js";
 import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { EnabledFeatures, StrategyName } from "../policy/policy.js";
@@ -34,7 +34,10 @@ export interface Session<R extends FeatureName = never, O extends FeatureName = 
   extends Disposable {
   /** The uffd; valid until `close()`. */
   readonly fd: number;
-  /** Per feature the policy names: required ones are `true`, optional ones `boolean`. */
+  /**
+   * Every known feature, enabled or not. Typed from the policy: required names are `true`, optional ones
+   * `boolean`; a policy loaded from a file types every name as `boolean`.
+   */
   readonly enabled: EnabledFeatures<R, O>;
   /** Exactly what the kernel enabled on `fd`: the request plus implied features, within the supported set. */
   readonly enabledSet: FeatureSet;
@@ -65,7 +68,6 @@ export interface SessionInit {
   readonly supportedMask: bigint;
   readonly requestedMask: bigint;
   readonly ioctls: bigint;
-  readonly reported: readonly FeatureName[];
   readonly strategy: StrategyName;
   readonly route: Route;
   readonly open: OpenMode;
@@ -119,7 +121,7 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
   get enabled(): EnabledFeatures<FeatureName, FeatureName> {
     if (!this.enabledMap) {
       const map: Record<string, boolean> = {};
-      for (const name of this.init.reported) map[name] = (this.init.enabledMask & featureBit(name)) !== 0n;
+      for (const [bit, name] of FEATURE_MASKS) map[name] = (this.init.enabledMask & bit) !== 0n;
       this.enabledMap = map as EnabledFeatures<FeatureName, FeatureName>;
     }
     return this.enabledMap;

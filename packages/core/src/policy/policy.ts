@@ -49,7 +49,11 @@ export interface Policy<R extends FeatureName = never, O extends FeatureName = F
   readonly closeOnExec: boolean;
   /** `O_NONBLOCK` on the session fd; default `true`. */
   readonly nonBlocking: boolean;
-  /** Check the kernel's own view of the enabled set after success (where the backend can); default `true`. */
+  /**
+   * Check the kernel's own view of the enabled set after success (where the backend can, e.g. Linux fdinfo);
+   * default `true`. Each distinct request is checked once per backend and open mode in a process (the
+   * `knowledge` of `negotiate`): the kernel's answer to the same request does not change.
+   */
   readonly verify: boolean;
   /** The oldest kernel release the deployment promises to run on; used by lints, not by negotiation. */
   readonly minKernel?: string;

@@ -37,6 +37,8 @@ export class FakeBackend implements Backend {
   readonly counts = { open: 0, api: 0, close: 0 };
   readonly openFds = new Set<number>();
   readonly enabledByFd = new Map<number, bigint>();
+  /** How often the kernel's view of a fd was read (`enabledFeatures`). */
+  enabledReads = 0;
   private nextFd = 100;
 
   constructor(private readonly kernel: FakeKernel = {}) {
@@ -80,6 +82,7 @@ export class FakeBackend implements Backend {
   }
 
   enabledFeatures(fd: number): Result<bigint, SyscallFailure> {
+    this.enabledReads++;
     const enabled = this.enabledByFd.get(fd);
     if (enabled === undefined) return err({ errno: "EBADF" });
     return ok(this.kernel.misreportEnabled ?? enabled);
