@@ -2,6 +2,7 @@ import { OPEN_MODES, type OpenMode } from "../backend/backend-port.js";
 import { catalogue, type FeatureName } from "../catalogue/catalogue.js";
 import { featureBit } from "../catalogue/feature-lookup.js";
 import type { Policy } from "../policy/policy.js";
+import { namesOf } from "./failures.js";
 
 /** A policy reduced to masks, computed once per policy object. */
 export interface PolicyPlan {
@@ -25,6 +26,40 @@ export interface Decision {
   /** Required features not in the supported set (always 0 before the supported set is known). */
   readonly missingRequired: bigint;
   readonly unmetGroups: readonly (readonly FeatureName[])[];
+  /** The last reply this decision was checked against; the hot path sees the same one again and again. */
+  outcome?: Outcome;
+}
+
+/** What a successful `UFFDIO_API` reply means for a decision. */
+export interface Outcome {
+  readonly request: bigint;
+  readonly supported: bigint;
+  /** The request's accepted bits plus what they imply, within the supported set. */
+  readonly enabled: bigint;
+  /** Must-have features not enabled. */
+  readonly lacking: bigint;
+  /** Optional features requested, accepted without error, yet not enabled. */
+  readonly dropped: bigint;
+  /** Optional features not enabled. */
+  readonly missing: readonly FeatureName[];
+}
+
+/** The meaning of a reply's supported set for the request sent (bigint operations allocate: memoised per decision). */
+export function outcomeOf(plan: PolicyPlan, decision: Decision, request: bigint, supported: bigint): Outcome {
+  const last = decision.outcome;
+  if (last && last.request === request && last.supported === supported) return last;
+  // Only accepted bits imply others: a bit the kernel dropped brings nothing with it.
+  const enabled = withImplied(request & supported) & supported;
+  const outcome: Outcome = {
+    request,
+    supported,
+    enabled,
+    lacking: decision.mustHave & ~enabled,
+    dropped: request & ~enabled & plan.optional,
+    missing: namesOf(plan.optional & ~enabled),
+  };
+  decision.outcome = outcome;
+  return outcome;
 }
 
 const plans = new WeakMap<Policy<FeatureName, FeatureName>, PolicyPlan>();

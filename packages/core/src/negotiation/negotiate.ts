@@ -4,7 +4,7 @@ import type { FeatureName } from "../catalogue/catalogue.js";
 import type { NegotiationError, OpenAttempt } from "../errors.js";
 import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { Policy } from "../policy/policy.js";
-import { type Decision, decide, type PolicyPlan, planOf, withImplied } from "./decision.js";
+import { type Decision, decide, outcomeOf, type PolicyPlan, planOf } from "./decision.js";
 import {
   causeOf,
   isExhaustionErrno,
@@ -213,9 +213,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const { reply, request } = sent;
     const supported = reply.features;
     if (this.known.supported.get(mode) !== supported) this.known.supported.set(mode, supported);
-    // Only accepted bits imply others: a bit the kernel dropped brings nothing with it.
-    const enabled = withImplied(request & supported) & supported;
-    const lacking = decision.mustHave & ~enabled;
+    const { enabled, lacking, dropped, missing } = outcomeOf(this.plan, decision, request, supported);
     if (lacking !== 0n) {
       // Accepted but not enabled: a kernel that drops unknown bits or accepts masked ones silently.
       this.calls.close(fd);
@@ -228,7 +226,6 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
       }
       return err(this.missingRequired(narrowed, lacking & this.plan.required));
     }
-    const dropped = request & ~enabled & this.plan.optional;
     if (dropped !== 0n) {
       this.warnings.push({
         code: "dropped-by-kernel",
@@ -236,7 +233,6 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
         features: namesOf(dropped),
       });
     }
-    const missing = namesOf(this.plan.optional & ~enabled);
     if (missing.length > 0 && this.policy.onMissingOptional !== "ignore") {
       if (this.policy.onMissingOptional === "error") {
         this.calls.close(fd);
