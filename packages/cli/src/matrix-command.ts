@@ -1,0 +1,234 @@
+import {
+  compareKernelVersions,
+  type FeatureName,
+  loadPolicy,
+  type NegotiationError,
+  negotiate,
+  type OpenMode,
+  type Policy,
+  parseKernelRelease,
+  type Route,
+  type TraceEntry,
+} from "@negotiate/core";
+import { createMockBackend, type MockOptionsError } from "@negotiate/mock";
+import { err, ok, type Result } from "neverthrow";
+import { MOCK_KERNELS } from "./backend-options.js";
+import { type CliError, EXIT, type ExitCode, invalidFlag } from "./cli-error.js";
+import { reportFailure } from "./error-text.js";
+import { writeJson } from "./json-output.js";
+import { type Cell, type CliIo, renderTable, type Style, styleFor } from "./output.js";
+
+/** The flags of `negotiate matrix`. */
+export interface MatrixFlags {
+  readonly policy: string;
+  /** Comma-separated releases; default `MOCK_KERNELS`. */
+  readonly kernels?: string;
+  /** Comma-separated architectures; default `x86_64`. */
+  readonly arch?: string;
+  readonly unprivileged?: boolean;
+  readonly seccomp?: boolean;
+  readonly json?: boolean;
+}
+
+/** How many port calls of each kind a negotiation made. */
+export interface CallCounts {
+  readonly open: number;
+  readonly api: number;
+  readonly close: number;
+}
+
+/** A negotiation error without its trace: the matrix keeps only the call counts. */
+export type Untraced = NegotiationError extends infer E
+  ? E extends unknown
+    ? Omit<E, "trace">
+    : never
+  : never;
+
+/** One kernel and architecture of the matrix. */
+export type MatrixRow = {
+  readonly kernel: string;
+  readonly arch: string;
+  /** The port calls of the negotiation, without the session's own close. */
+  readonly calls: CallCounts;
+} & (
+  | {
+      readonly ok: true;
+      readonly open: OpenMode;
+      readonly route: Route;
+      readonly enabled: readonly FeatureName[];
+      /** Enabled features that are not required: optional ones and `oneOf` alternatives. */
+      readonly enabledOptional: readonly FeatureName[];
+      readonly missingOptional: readonly FeatureName[];
+    }
+  | { readonly ok: false; readonly error: Untraced }
+);
+
+const listOf = (text: string): string[] => [
+  ...new Set(
+    text
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== ""),
+  ),
+];
+
+function countCalls(trace: readonly TraceEntry[]): CallCounts {
+  const counts = { open: 0, api: 0, close: 0 };
+  for (const entry of trace) counts[entry.op]++;
+  return counts;
+}
+
+const withoutTrace = ({ trace: _trace, ...error }: NegotiationError): Untraced => error as Untraced;
+
+// The flag a refused mock option came from; the list flags are reported with the one item that failed.
+function optionError(error: MockOptionsError, kernel: string, arch: string): CliError {
+  const expected = [error.kind === "invalid-option" ? error.expected : error.reason];
+  return error.field === "arch"
+    ? invalidFlag("--arch", arch, expected)
+    : invalidFlag("--kernels", kernel, expected);
+}
+
+type AnyPolicy = Policy<never, FeatureName>;
+
+function negotiateOn(
+  policy: AnyPolicy,
+  kernel: string,
+  arch: string,
+  flags: MatrixFlags,
+): Result<MatrixRow, CliError> {
+  const backend = createMockBackend({
+    kernel,
+    arch,
+    capSysPtrace: flags.unprivileged !== true,
+    ...(flags.seccomp ? { seccomp: true } : {}),
+  });
+  if (backend.isErr()) return err(optionError(backend.error, kernel, arch));
+  const result = negotiate(policy, { backend: backend.value });
+  if (result.isErr()) {
+    const error = result.error;
+    return ok({ kernel, arch, ok: false, calls: countCalls(error.trace ?? []), error: withoutTrace(error) });
+  }
+  const session = result.value;
+  // Counted before the session's own close: the calls the negotiation needed.
+  const calls = countCalls(session.trace);
+  const closed = session.close();
+  if (closed.isErr()) return ok({ kernel, arch, ok: false, calls, error: withoutTrace(closed.error) });
+  const optional = session.enabledSet.difference(policy.required);
+  return ok({
+    kernel,
+    arch,
+    ok: true,
+    calls,
+    open: session.open,
+    route: session.route,
+    enabled: session.enabledSet.names(),
+    enabledOptional: optional.names(),
+    missingOptional: session.missingOptional,
+  });
+}
+
+/** The oldest release of each architecture that satisfies the policy, `null` when none does. */
+function oldestPerArch(rows: readonly MatrixRow[], arches: readonly string[]): Record<string, string | null> {
+  return Object.fromEntries(
+    arches.map((arch) => [arch, rows.find((row) => row.arch === arch && row.ok)?.kernel ?? null]),
+  );
+}
+
+function outcomeCell(row: MatrixRow): Cell {
+  if (row.ok) return { text: "ok", tone: "ok" };
+  const { error } = row;
+  const detail =
+    error.kind === "missing-required"
+      ? [
+          ...error.missing.map((feature) => feature.name),
+          ...error.unmetGroups.map((group) => group.join("|")),
+        ].join(", ")
+      : error.kind === "permission-denied"
+        ? `${error.errno}, ${error.cause.kind}`
+        : "errno" in error && error.errno
+          ? error.errno
+          : "";
+  return { text: detail ? `${error.kind}: ${detail}` : error.kind, tone: "bad" };
+}
+
+function matrixText(rows: readonly MatrixRow[], oldest: Record<string, string | null>, style: Style): string {
+  const table = renderTable(
+    ["KERNEL", "ARCH", "OUTCOME", "OPTIONAL ENABLED", "CALLS (open/api/close)"],
+    rows.map((row) => [
+      row.kernel,
+      row.arch,
+      outcomeCell(row),
+      row.ok ? row.enabledOptional.join(", ") || "-" : "",
+      `${row.calls.open}/${row.calls.api}/${row.calls.close}`,
+    ]),
+    style,
+  );
+  const verdicts = Object.entries(oldest).map(([arch, kernel]) => {
+    if (kernel === null) return style.paint(`${arch}: no listed kernel satisfies the policy`, "bad");
+    const version = parseKernelRelease(kernel).unwrapOr(undefined);
+    const newerFailures = rows.filter((row) => {
+      const release = parseKernelRelease(row.kernel).unwrapOr(undefined);
+      return (
+        row.arch === arch && !row.ok && version && release && compareKernelVersions(release, version) > 0
+      );
+    });
+    const caveat = newerFailures.length
+      ? ` (but not ${newerFailures.map((row) => row.kernel).join(", ")})`
+      : "";
+    return `${arch}: oldest kernel that satisfies the policy: ${style.paint(kernel, "ok")}${caveat}`;
+  });
+  return `${table}\n\n${verdicts.join("\n")}\n`;
+}
+
+/** Orders releases oldest first; they are known to parse once the mock accepted them. */
+function byRelease(a: MatrixRow, b: MatrixRow): number {
+  const left = parseKernelRelease(a.kernel);
+  const right = parseKernelRelease(b.kernel);
+  return left.isOk() && right.isOk() ? compareKernelVersions(left.value, right.value) : 0;
+}
+
+/**
+ * `negotiate matrix`: negotiates the policy with the mock for every kernel × architecture. Exit 0 when some
+ * listed kernel satisfies the policy on every architecture, 1 when an architecture has none, 2 for bad input.
+ */
+export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<ExitCode> {
+  const policy = loadPolicy(flags.policy);
+  if (policy.isErr()) return reportFailure(policy.error, io, flags.json);
+  const kernels = flags.kernels === undefined ? [...MOCK_KERNELS] : listOf(flags.kernels);
+  const arches = flags.arch === undefined ? ["x86_64"] : listOf(flags.arch);
+  if (kernels.length === 0)
+    return reportFailure(
+      invalidFlag("--kernels", flags.kernels ?? "", ["a comma-separated list of releases"]),
+      io,
+      flags.json,
+    );
+  if (arches.length === 0)
+    return reportFailure(
+      invalidFlag("--arch", flags.arch ?? "", ["a comma-separated list of architectures"]),
+      io,
+      flags.json,
+    );
+  const rows: MatrixRow[] = [];
+  for (const arch of arches) {
+    const perArch: MatrixRow[] = [];
+    for (const kernel of kernels) {
+      const row = negotiateOn(policy.value, kernel, arch, flags);
+      if (row.isErr()) return reportFailure(row.error, io, flags.json);
+      perArch.push(row.value);
+    }
+    rows.push(...perArch.sort(byRelease));
+  }
+  const oldest = oldestPerArch(rows, arches);
+  const satisfied = Object.values(oldest).every((kernel) => kernel !== null);
+  if (flags.json) {
+    const name = policy.value.name;
+    writeJson(io.stdout, {
+      ok: true,
+      ...(name === undefined ? {} : { policy: name }),
+      satisfied,
+      oldest,
+      rows,
+    });
+  } else io.stdout.write(matrixText(rows, oldest, styleFor(io.stdout, io.env)));
+  return satisfied ? EXIT.ok : EXIT.failed;
+}

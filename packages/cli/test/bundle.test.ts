@@ -1,0 +1,130 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { catalogue } from "@negotiate/core";
+import { build, type Options } from "tsup";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import configs from "../../../tsup.config.js";
+import { ANSI, fixture, MALFORMED_POLICY, STACK_FRAME } from "./support/run-cli.js";
+
+// End to end: the CLI bundle exactly as the root tsup config builds it, run as its own process.
+const root = new URL("../../../", import.meta.url).pathname;
+const cache = join(root, "node_modules", ".cache");
+let dist = "";
+
+beforeAll(async () => {
+  mkdirSync(cache, { recursive: true });
+  // Inside the workspace, so that the bundle finds koffi as the installed package does.
+  dist = mkdtempSync(join(cache, "negotiate-cli-"));
+  const cli = (configs as Options[]).find((config) => config.name === "cli")!;
+  await build({ ...cli, outDir: dist, silent: true, config: false });
+}, 30_000);
+afterAll(() => rmSync(dist, { recursive: true, force: true }));
+
+// Reports on stderr whether koffi was loaded: the bundle must load it only for the Linux backend.
+const KOFFI_PROBE = `data:text/javascript,${encodeURIComponent(
+  'import { createRequire } from "node:module"; const require = createRequire("/"); process.on("exit", () => { if (Object.keys(require.cache).some((path) => /[\\\\/]koffi[\\\\/]/.test(path))) process.stderr.write("[koffi loaded]\\n"); });',
+)}`;
+
+interface Outcome {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function negotiate(
+  args: readonly string[],
+  env: Record<string, string> = {},
+  bundle = dist,
+): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ["--import", KOFFI_PROBE, join(bundle, "cli.js"), ...args],
+      {
+        env: { PATH: process.env.PATH ?? "", ...env },
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("the built negotiate bundle", () => {
+  it("probes a simulated kernel without loading koffi", async () => {
+    const run = await negotiate(["probe", "--backend", "mock", "--kernel", "6.18", "--json"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).supported).toEqual(catalogue.map((entry) => entry.name));
+    expect(run.stderr).toBe("");
+  });
+
+  it.runIf(process.platform === "linux")("negotiates with this machine's kernel through koffi", async () => {
+    const run = await negotiate(["run", "--policy", fixture("lazy-restore.yaml"), "--json"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, backend: { name: "linux" } });
+    expect(run.stderr).toBe("[koffi loaded]\n");
+  });
+
+  it.each([
+    ["a bad flag value", ["probe", "--kernel", "7.x"], 2, /^error: --kernel "7\.x" is invalid/],
+    ["an unknown option", ["probe", "--kernal", "6.1"], 2, /^error: unknown option '--kernal'/],
+    [
+      "an unknown feature",
+      ["run", "--policy", fixture("unknown-feature.yaml"), "--kernel", "6.18"],
+      2,
+      /unknown feature "THREAD_IDD"/,
+    ],
+    ["malformed YAML", ["run", "--policy", MALFORMED_POLICY, "--kernel", "6.18"], 2, /YAML syntax/],
+    ["a missing policy file", ["check", fixture("no-such-policy.yaml")], 2, /no such file/],
+    [
+      "a kernel without the feature",
+      ["run", "--policy", fixture("newer-than-min-kernel.yaml"), "--kernel", "5.15"],
+      1,
+      /^error: kernel 5\.15 does not provide required MOVE/,
+    ],
+  ])("exits with its code and no stack trace on %s", async (_what, args, code, message) => {
+    const run = await negotiate(args);
+    expect(run.code).toBe(code);
+    expect(`${run.stdout}${run.stderr}`).toMatch(message);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(STACK_FRAME);
+  });
+
+  it("prints plain text to a pipe, colours to a terminal unless NO_COLOR is set", async () => {
+    const piped = await negotiate(["probe", "--kernel", "6.18"]);
+    expect(piped.stdout).toMatch(/^MOVE\s+16\s+yes\s+6\.8\s/m);
+    expect(piped.stdout).not.toMatch(ANSI);
+    // `script` gives the bundle a pseudo-terminal as stdout.
+    const command = `${process.execPath} ${join(dist, "cli.js")} probe --kernel 6.18`;
+    const tty = await promisify(execFile)("script", ["-qec", command, "/dev/null"], {
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    expect(tty.stdout).toContain(`${String.fromCharCode(27)}[32myes`);
+    const noColor = await promisify(execFile)("script", ["-qec", command, "/dev/null"], {
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" },
+    });
+    expect(noColor.stdout).toMatch(/MOVE\s+16\s+yes/);
+    expect(noColor.stdout).not.toMatch(ANSI);
+  });
+
+  it("where koffi cannot load, says the real kernel cannot be used and how to use the mock", async () => {
+    // A copy outside the workspace finds no koffi, as on a system without the native module.
+    const away = mkdtempSync(join(tmpdir(), "negotiate-cli-"));
+    cpSync(dist, away, { recursive: true });
+    try {
+      const run = await negotiate(["run", "--policy", fixture("lazy-restore.yaml")], {}, away);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/^error: the Linux backend is unavailable: koffi could not bind libc/);
+      expect(run.stderr).toContain(
+        `simulate one instead: negotiate run --policy ${fixture("lazy-restore.yaml")} --backend mock`,
+      );
+      expect(run.stderr).not.toMatch(STACK_FRAME);
+      expect(run.stderr).not.toContain("Require stack");
+    } finally {
+      rmSync(away, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,89 @@
+import { catalogue, compareKernelVersions, kernelAtLeast, parseKernelRelease } from "@negotiate/core";
+import { describe, expect, it } from "vitest";
+import { MOCK_KERNELS } from "../src/backend-options.js";
+import { fixture, runCli } from "./support/run-cli.js";
+
+interface MatrixJson {
+  ok: boolean;
+  satisfied: boolean;
+  oldest: Record<string, string | null>;
+  rows: ({
+    kernel: string;
+    arch: string;
+    ok: boolean;
+    calls: { open: number; api: number; close: number };
+  } & ({ ok: true; enabledOptional: string[]; open: string } | { ok: false; error: { kind: string } }))[];
+}
+
+const version = (release: string) => parseKernelRelease(release)._unsafeUnwrap();
+// lazy-restore.yaml requires EVENT_REMOVE and THREAD_ID: the first listed kernel with both is the oldest that works.
+const requiredSince = ["EVENT_REMOVE", "THREAD_ID"].map(
+  (name) => catalogue.find((entry) => entry.name === name)!.since,
+);
+const satisfies = (release: string) => requiredSince.every((since) => kernelAtLeast(version(release), since));
+
+describe("negotiate matrix", () => {
+  it("runs every default kernel, oldest first, and finds the oldest that satisfies the policy", async () => {
+    const run = await runCli(["matrix", "--policy", fixture("lazy-restore.yaml"), "--json"]);
+    expect(run.code).toBe(0);
+    const matrix = run.json<MatrixJson>();
+    expect(matrix.rows.map((row) => row.kernel)).toEqual(
+      [...MOCK_KERNELS].sort((a, b) => compareKernelVersions(version(a), version(b))),
+    );
+    for (const row of matrix.rows) {
+      expect(row.ok).toBe(satisfies(row.kernel));
+      if (!row.ok) expect(row.error.kind).toBe("missing-required");
+    }
+    expect(matrix.oldest).toEqual({ x86_64: MOCK_KERNELS.find(satisfies) });
+    expect(matrix.satisfied).toBe(true);
+  });
+
+  it("counts the calls each negotiation made: one open and one UFFDIO_API on a current kernel", async () => {
+    const run = await runCli([
+      "matrix",
+      "--policy",
+      fixture("lazy-restore.yaml"),
+      "--kernels",
+      "6.18,5.10",
+      "--json",
+    ]);
+    const [older, newer] = run.json<MatrixJson>().rows;
+    expect(newer).toMatchObject({ kernel: "6.18", ok: true, calls: { open: 1, api: 1, close: 0 } });
+    // 5.10 refuses the one-shot request (MOVE and others are unknown): probe on the same fd, then a new fd.
+    expect(older).toMatchObject({ kernel: "5.10", ok: true, calls: { open: 2, api: 3, close: 1 } });
+  });
+
+  it("prints a table per kernel and architecture and the verdict for each architecture", async () => {
+    const run = await runCli([
+      "matrix",
+      "--policy",
+      fixture("write-protect.yaml"),
+      "--kernels",
+      "6.6,6.10",
+      "--arch",
+      "x86_64,arm64",
+    ]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^KERNEL\s+ARCH\s+OUTCOME\s+OPTIONAL ENABLED\s+CALLS \(open\/api\/close\)$/m);
+    expect(run.stdout).toMatch(/^6\.6\s+arm64\s+ok\s+-\s+\d\/\d\/\d$/m);
+    expect(run.stdout).toMatch(/^6\.10\s+arm64\s+ok\s+PAGEFAULT_FLAG_WP\s+\d\/\d\/\d$/m);
+    expect(run.stdout).toContain("x86_64: oldest kernel that satisfies the policy: 6.6");
+    expect(run.stdout).toContain("arm64: oldest kernel that satisfies the policy: 6.6");
+  });
+
+  it("exits 1 when no listed kernel satisfies the policy, and 2 for a release the mock refuses", async () => {
+    const none = await runCli([
+      "matrix",
+      "--policy",
+      fixture("newer-than-min-kernel.yaml"),
+      "--kernels",
+      "5.15,6.6",
+      "--json",
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.json<MatrixJson>()).toMatchObject({ satisfied: false, oldest: { x86_64: null } });
+    const bad = await runCli(["matrix", "--policy", fixture("lazy-restore.yaml"), "--kernels", "6.1,six"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: --kernels "six" is invalid; expected a kernel release/);
+  });
+});

@@ -1,0 +1,172 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeHostProfile, type HostProfile } from "@negotiate/core";
+import { describe, expect, it } from "vitest";
+import packageJson from "../package.json" with { type: "json" };
+import { realKernelHint } from "../src/backend-selection.js";
+import { main } from "../src/main.js";
+import { ANSI, fixture, runCli, STACK_FRAME } from "./support/run-cli.js";
+
+const COMMANDS = ["probe", "run", "check", "matrix", "capture"] as const;
+
+describe("the negotiate program", () => {
+  it.each(COMMANDS)("%s --help prints its usage and exits 0", async (command) => {
+    const run = await runCli([command, "--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^Usage: negotiate ${command} `));
+    expect(run.stdout).toContain("--json");
+  });
+
+  it("--help lists every command, --version prints the package version", async () => {
+    const help = await runCli(["--help"]);
+    expect(help.code).toBe(0);
+    for (const command of COMMANDS) expect(help.stdout).toMatch(new RegExp(`^ {2}${command} `, "m"));
+    const version = await runCli(["--version"]);
+    expect(version).toMatchObject({ code: 0, stdout: `${packageJson.version}\n` });
+  });
+
+  it.each([
+    [["probe", "--bogus"], /^error: unknown option '--bogus'$/m],
+    [["bogus"], /^error: unknown command 'bogus'$/m],
+    [["run"], /^error: required option '--policy <file>' not specified$/m],
+    [["check"], /^error: missing required argument 'file'$/m],
+  ])("usage error %j exits 2 with a one-line message", async (argv, message) => {
+    const run = await runCli(argv);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("colours only a terminal, and never with NO_COLOR set", async () => {
+    const argv = ["run", "--policy", fixture("lazy-restore.yaml"), "--kernel", "6.8"];
+    expect((await runCli(argv, { tty: true })).stdout).toMatch(ANSI);
+    expect((await runCli(argv, { tty: true, env: { NO_COLOR: "" } })).stdout).toMatch(ANSI);
+    expect((await runCli(argv, { tty: true, env: { NO_COLOR: "1" } })).stdout).not.toMatch(ANSI);
+    expect((await runCli(argv, { tty: false })).stdout).not.toMatch(ANSI);
+  });
+
+  it("reports something unexpected in one line and exits 70", async () => {
+    const stderr: string[] = [];
+    const broken = {
+      stdout: {
+        write: () => {
+          throw new TypeError("stdout is gone\nsecond line");
+        },
+      },
+      stderr: { write: (text: string) => stderr.push(text) },
+      env: {},
+    };
+    const code = await main(["probe", "--kernel", "6.18"], broken);
+    expect(code).toBe(70);
+    expect(stderr.join("")).toBe("negotiate: internal error: TypeError: stdout is gone\n");
+  });
+});
+
+describe("backend flags", () => {
+  it.each([
+    [["--backend", "foo"], "--backend", /--backend "foo" is invalid; expected linux \| mock/],
+    [["--kernel", "7.x"], "--kernel", /--kernel "7\.x" is invalid; expected a kernel release/],
+    [["--arch", "sparc"], "--arch", /--arch "sparc" is invalid; expected one of "x86_64", "arm64"/],
+    [["--sysctl", "2"], "--sysctl", /--sysctl "2" is invalid; expected one of 0, 1/],
+    [
+      ["--device", "maybe"],
+      "--device",
+      /--device "maybe" is invalid; expected one of "absent", "denied", "ok"/,
+    ],
+    [
+      ["--kernel", "5.10", "--device", "ok"],
+      "--device",
+      /--device "ok" is invalid: \/dev\/userfaultfd does not exist before 6\.1/,
+    ],
+    [
+      ["--backend", "linux", "--kernel", "6.1"],
+      "--kernel",
+      /--kernel configures the simulated kernel: use it with --backend mock/,
+    ],
+    [
+      ["--profile", "x.json", "--unprivileged"],
+      "--unprivileged",
+      /--unprivileged cannot be combined with --profile/,
+    ],
+  ])("%j exits 2 naming the flag and its value", async (flags, flag, message) => {
+    const run = await runCli(["probe", ...flags]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(STACK_FRAME);
+    const json = await runCli(["probe", ...flags, "--json"]);
+    expect(json.code).toBe(2);
+    expect(json.json()).toMatchObject({ ok: false, error: { kind: "invalid-flag", flag } });
+  });
+
+  it("a mock flag alone selects the mock, with CAP_SYS_PTRACE unless --unprivileged", async () => {
+    const privileged = await runCli(["probe", "--kernel", "6.18", "--json"]);
+    expect(privileged.json()).toMatchObject({
+      backend: { name: "mock", kernelRelease: "6.18" },
+      probedWith: "syscall",
+    });
+    const unprivileged = await runCli([
+      "probe",
+      "--kernel",
+      "6.18",
+      "--unprivileged",
+      "--sysctl",
+      "1",
+      "--json",
+    ]);
+    // The sysctl at 1 lets an unprivileged caller use userfaultfd(2) again.
+    expect(unprivileged.json()).toMatchObject({
+      probedWith: "syscall",
+      openModes: [{ ok: true }, { ok: false, errno: "EACCES" }, { ok: true }],
+    });
+  });
+
+  it("--profile replays a captured host; a broken or missing profile exits 2", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "negotiate-cli-"));
+    const profile: HostProfile = {
+      format: "negotiate-host-profile",
+      version: 1,
+      capturedAt: "2025-01-01T00:00:00.000Z",
+      kernel: { release: "6.2.16-custom", arch: "arm64" },
+      privileges: { uid: 1000, capSysPtrace: false, unprivilegedUserfaultfd: 0 },
+      api: { supported: 0x3ffn, ioctls: 0x8000000000000003n },
+      openModes: { syscall: { errno: "EPERM" }, device: { errno: "EACCES" }, "user-mode-only": "ok" },
+      eventFork: { errno: "EPERM" },
+    };
+    writeFileSync(join(dir, "host.json"), encodeHostProfile(profile));
+    const run = await runCli(["probe", "--profile", join(dir, "host.json"), "--json"]);
+    expect(run.code).toBe(0);
+    expect(run.json()).toMatchObject({
+      backend: { kernelRelease: "6.2.16-custom", arch: "arm64" },
+      supportedMask: "0x3ff",
+      probedWith: "user-mode-only",
+    });
+    writeFileSync(join(dir, "broken.json"), encodeHostProfile(profile).replace('"0x3ff"', '"lots"'));
+    const broken = await runCli(["probe", "--profile", join(dir, "broken.json"), "--json"]);
+    expect(broken.code).toBe(2);
+    expect(broken.json()).toMatchObject({
+      error: { kind: "invalid-profile", error: { kind: "invalid-field", path: "api.supported" } },
+    });
+    const missing = await runCli(["probe", "--profile", join(dir, "absent.json")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: cannot read .*absent\.json: ENOENT/);
+  });
+
+  it("when the real kernel cannot be used, shows how to use the mock instead", () => {
+    const unavailable = {
+      kind: "backend-unavailable",
+      backend: "linux",
+      reason: "not Linux",
+      message: "x",
+    } as const;
+    expect(realKernelHint(unavailable, {}, "run --policy p.yaml")).toMatch(
+      /negotiate run --policy p\.yaml --backend mock/,
+    );
+    const noUffd = { kind: "unsupported", reason: "no-userfaultfd", attempts: [], message: "x" } as const;
+    expect(realKernelHint(noUffd, {}, "probe")).toContain("negotiate probe --backend mock");
+    // Not for the mock itself, nor for failures the real kernel explains (an open mode the policy forbids).
+    expect(realKernelHint(unavailable, { backend: "mock" }, "probe")).toBeUndefined();
+    expect(realKernelHint({ ...noUffd, reason: "open-mode" }, {}, "probe")).toBeUndefined();
+  });
+});
