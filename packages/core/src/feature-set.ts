@@ -43,7 +43,7 @@ export class FeatureSet {
     return FeatureSet.ofMask(mask);
   }
 
-  /** A set from names typed by a person: bare or `UFFD_FEATURE_`-prefixed, any case. */
+  /** A set from names typed by a person: bare or `UFFD_FEATURE_`-prefixed; the first unknown one is `unknown-feature`. */
   static parse(names: readonly (FeatureNameInput | string)[]): Result<FeatureSet, UnknownFeatureName> {
     let mask = 0n;
     for (const input of names) {

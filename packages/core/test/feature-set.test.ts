@@ -42,15 +42,18 @@ describe("FeatureSet", () => {
     expect(String(mixed)).toBe("{PAGEFAULT_FLAG_WP, THREAD_ID, bit17, bit63}");
   });
 
-  it("parses names with or without the kernel prefix, in any case", () => {
-    expect(FeatureSet.parse(["UFFD_FEATURE_THREAD_ID", "move"])._unsafeUnwrap().names()).toEqual([
+  it("parses names with or without the kernel prefix; an unknown one is unknown-feature with suggestions", () => {
+    expect(FeatureSet.parse(["UFFD_FEATURE_THREAD_ID", "MOVE"])._unsafeUnwrap().names()).toEqual([
       "THREAD_ID",
       "MOVE",
     ]);
-    expect(FeatureSet.parse(["THREAD_IDS"])._unsafeUnwrapErr()).toEqual({
+    expect(FeatureSet.parse(["THREAD_ID", "THREAD_IDS"])._unsafeUnwrapErr()).toEqual({
+      kind: "unknown-feature",
       name: "THREAD_IDS",
       suggestions: ["THREAD_ID"],
+      message: 'unknown feature "THREAD_IDS"; did you mean THREAD_ID?',
     });
+    expect(parseFeatureName("move")._unsafeUnwrapErr().suggestions[0]).toBe("MOVE");
   });
 });
 

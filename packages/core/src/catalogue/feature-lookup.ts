@@ -1,5 +1,6 @@
 import { distance } from "fastest-levenshtein";
 import { err, ok, type Result } from "neverthrow";
+import type { NegotiationError } from "../errors.js";
 import { catalogue, type FeatureName } from "./catalogue.js";
 import type { FeatureDefinition } from "./feature-definition.js";
 
@@ -38,27 +39,31 @@ export function featureBit(name: FeatureName): bigint {
   return masks.get(name)!;
 }
 
-/** A name typed by a person that the catalogue does not know, with the closest known names. */
-export interface UnknownFeatureName {
-  readonly name: string;
-  readonly suggestions: readonly FeatureName[];
-}
+/** A name typed by a person that the catalogue does not know: the `unknown-feature` error, with the closest known names. */
+export type UnknownFeatureName = Extract<NegotiationError, { readonly kind: "unknown-feature" }>;
 
 /**
- * Resolves `THREAD_ID` or `UFFD_FEATURE_THREAD_ID` (any case) to the catalogue's name.
- * An unknown name comes back with up to three suggestions, nearest first.
+ * Resolves `THREAD_ID` or `UFFD_FEATURE_THREAD_ID` to the catalogue's name (names are case-sensitive, as in
+ * policy files). An unknown name comes back as `unknown-feature` with up to three suggestions, nearest first.
  */
 export function parseFeatureName(input: string): Result<FeatureName, UnknownFeatureName> {
-  const upper = input.trim().toUpperCase();
-  const bare = upper.startsWith(PREFIX) ? upper.slice(PREFIX.length) : upper;
+  const bare = input.startsWith(PREFIX) ? input.slice(PREFIX.length) : input;
   const entry = byName.get(bare);
-  return entry ? ok(entry.name) : err({ name: input, suggestions: suggestFeatureNames(bare) });
+  if (entry) return ok(entry.name);
+  const suggestions = suggestFeatureNames(bare);
+  return err({
+    kind: "unknown-feature",
+    name: input,
+    suggestions,
+    message: `unknown feature ${JSON.stringify(input)}${suggestions.length > 0 ? `; did you mean ${suggestions.join(", ")}?` : ""}`,
+  });
 }
 
 /** Known names closest to `input`: by edit distance, then any that contain it or are contained in it. */
 export function suggestFeatureNames(input: string, limit = 3): FeatureName[] {
   const bare = input.toUpperCase().replace(/^UFFD_FEATURE_/, "");
   const scored = catalogue.map((entry) => {
+    if (entry.name === bare) return { name: entry.name, score: -1 };
     const contained = bare.length >= 3 && (entry.name.includes(bare) || bare.includes(entry.name));
     return { name: entry.name, score: contained ? 0 : distance(bare, entry.name) };
   });
