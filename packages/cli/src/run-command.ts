@@ -49,7 +49,7 @@ function unsupportedReason(name: FeatureName, session: AnySession): string {
 }
 
 // Why an optional feature (or group alternative) is not enabled, from what the session tells.
-function missingReason(name: FeatureName, session: AnySession): string {
+function missingReason(name: FeatureName, policy: AnyPolicy, session: AnySession): string {
   const warning = session.warnings.find((entry) => entry.features?.includes(name));
   if (warning?.code === "event-fork-dropped") return "needs CAP_SYS_PTRACE, which this process lacks";
   const unsupported = session.supported.has(name) ? undefined : unsupportedReason(name, session);
@@ -57,7 +57,11 @@ function missingReason(name: FeatureName, session: AnySession): string {
     return `the kernel accepted the request but did not enable it${unsupported ? `: ${unsupported}` : ""}`;
   }
   if (unsupported) return `not supported: ${unsupported}`;
-  return session.requested.has(name) ? "not enabled" : "not requested: another alternative of its group was";
+  if (session.requested.has(name)) return "not enabled";
+  const chosen = policy.oneOf
+    .find((group) => group.includes(name))
+    ?.find((other) => session.enabledSet.has(other));
+  return chosen ? `not requested: ${chosen}, preferred in its group, is enabled` : "not requested";
 }
 
 /** Every feature the policy names, in policy order, then what the kernel enabled along with them. */
@@ -77,7 +81,7 @@ export function featureOutcomes(policy: AnyPolicy, session: AnySession): Feature
   return [...wanted].map(([name, how]) =>
     session.enabledSet.has(name)
       ? { name, wanted: how, enabled: true }
-      : { name, wanted: how, enabled: false, reason: missingReason(name, session) },
+      : { name, wanted: how, enabled: false, reason: missingReason(name, policy, session) },
   );
 }
 

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +18,7 @@ beforeAll(async () => {
   mkdirSync(cache, { recursive: true });
   // Inside the workspace, so that the bundle finds koffi as the installed package does.
   dist = mkdtempSync(join(cache, "negotiate-cli-"));
+  chmodSync(dist, 0o755); // readable by the unprivileged user below
   const cli = (configs as Options[]).find((config) => config.name === "cli")!;
   await build({ ...cli, outDir: dist, silent: true, config: false });
 }, 30_000);
@@ -68,6 +69,54 @@ describe("the built negotiate bundle", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ ok: true, backend: { name: "linux" } });
     expect(run.stderr).toBe("[koffi loaded]\n");
   });
+
+  const canDropPrivileges = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv");
+  it.runIf(canDropPrivileges)(
+    "as an unprivileged user, says which open modes this kernel refuses and why",
+    async () => {
+      const { stdout } = await promisify(execFile)(
+        "setpriv",
+        [
+          "--reuid=65534",
+          "--regid=65534",
+          "--clear-groups",
+          "--inh-caps=-all",
+          process.execPath,
+          join(dist, "cli.js"),
+          "probe",
+          "--json",
+        ],
+        { env: { PATH: process.env.PATH ?? "" } },
+      );
+      const sysctl = Number.parseInt(readFileSync("/proc/sys/vm/unprivileged_userfaultfd", "utf8"), 10);
+      const modes = JSON.parse(stdout).openModes as {
+        mode: string;
+        ok: boolean;
+        errno?: string;
+        cause?: { kind: string };
+      }[];
+      expect(modes.find((mode) => mode.mode === "user-mode-only")).toEqual({
+        mode: "user-mode-only",
+        ok: true,
+      });
+      // The machine's own settings decide: sysctl 0 refuses userfaultfd(2); the device node is root's, mode 0600.
+    expect(modes[0]).toMatchObject(
+      sysctl === 0
+        ? { mode: "syscall", ok: false, errno: "EPERM", cause: { kind: "sysctl", value: 0 } }
+        : { mode: "syscall", ok: true },
+    );
+    expect(modes[1]).toMatchObject(
+      existsSync("/dev/userfaultfd")
+        ? { mode: "device", ok: false, errno: "EACCES", cause: { kind: "device-permissions" } }
+        : { mode: "device", ok: false, errno: "ENOENT" },
+    );
+  });
+      }
+      const device = modes.find((mode) => mode.mode === "device");
+      if (device && !device.ok && device.errno === "EACCES")
+        expect(device.cause?.kind).toBe("device-permissions");
+    },
+  );
 
   it.each([
     ["a bad flag value", ["probe", "--kernel", "7.x"], 2, /^error: --kernel "7\.x" is invalid/],

@@ -99,6 +99,37 @@ describe("negotiate run", () => {
     expect(wp).toEqual({ name: "PAGEFAULT_FLAG_WP", wanted: "optional", enabled: false, reason });
   });
 
+  it("requests only the first supported alternative of a oneOf group, and says so", async () => {
+    const outcomes = async (kernel: string) =>
+      (
+        await runCli(["run", "--policy", fixture("one-of.yaml"), "--kernel", kernel, "--json"])
+      ).json<RunJson>().features;
+    const group = "one of WP_ASYNC | PAGEFAULT_FLAG_WP";
+    expect(await outcomes("6.8")).toEqual(
+      expect.arrayContaining([
+        { name: "WP_ASYNC", wanted: group, enabled: true },
+        {
+          name: "PAGEFAULT_FLAG_WP",
+          wanted: group,
+          enabled: false,
+          reason: "not requested: WP_ASYNC, preferred in its group, is enabled",
+        },
+        { name: "WP_UNPOPULATED", wanted: "implied by WP_ASYNC", enabled: true },
+      ]),
+    );
+    expect(await outcomes("6.6")).toEqual(
+      expect.arrayContaining([
+        {
+          name: "WP_ASYNC",
+          wanted: group,
+          enabled: false,
+          reason: `not supported: added in ${featureDefinition("WP_ASYNC").since}`,
+        },
+        { name: "PAGEFAULT_FLAG_WP", wanted: group, enabled: true },
+      ]),
+    );
+  });
+
   it("prints the strategy, the open mode and a feature table as text", async () => {
     const run = await runCli(["run", "--policy", POLICY, "--kernel", "6.8"]);
     expect(run.code).toBe(0);
