@@ -1,4 +1,4 @@
-import { describeCause } from "@negotiate/core";
+import { describeCause } from "@negotiate/core/engine";
 import { type CliError, type ExitCode, exitCodeOf } from "./cli-error.js";
 import { writeJson } from "./json-output.js";
 import { type CliIo, type Style, styleFor } from "./output.js";

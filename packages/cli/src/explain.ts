@@ -6,7 +6,7 @@ import {
   type PermissionCause,
   type TraceEntry,
   UFFD_API,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 
 const EVENT_FORK = FeatureSet.of("EVENT_FORK");
 

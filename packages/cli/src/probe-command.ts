@@ -1,4 +1,10 @@
-import { type Capabilities, catalogue, type OpenModeReport, permissionHint, probe } from "@negotiate/core";
+import {
+  type Capabilities,
+  catalogue,
+  type OpenModeReport,
+  permissionHint,
+  probe,
+} from "@negotiate/core/engine";
 import type { BackendFlags } from "./backend-options.js";
 import { backendFromFlags, realKernelHint } from "./backend-selection.js";
 import { EXIT, type ExitCode } from "./cli-error.js";

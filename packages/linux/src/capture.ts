@@ -8,7 +8,7 @@ import {
   OPEN_MODES,
   type OpenMode,
   UFFD_API,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import { err, ok, type Result } from "neverthrow";
 import type { PermissionEnvironment } from "./proc.js";
 

@@ -1,4 +1,4 @@
-import { type Denial, FeatureSet, type PermissionCause } from "@negotiate/core";
+import { type Denial, FeatureSet, type PermissionCause } from "@negotiate/core/engine";
 import type { PermissionEnvironment } from "./proc.js";
 
 const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;

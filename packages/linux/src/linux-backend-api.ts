@@ -6,7 +6,7 @@ import type {
   NegotiationError,
   PermissionCause,
   SyscallFailure,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import type { Result } from "neverthrow";
 
 /** Options of `linuxBackend()`. */

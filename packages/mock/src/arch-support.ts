@@ -4,7 +4,7 @@ import {
   featureBit,
   type KernelVersion,
   kernelAtLeast,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import type { CpuExtension, MockArch } from "./mock-options.js";
 
 /** From which release an architecture provides a build requirement, and whether the CPU must have an extension. */

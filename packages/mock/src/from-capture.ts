@@ -5,7 +5,7 @@ import {
   type OpenMode,
   type PermissionCause,
   parseKernelRelease,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import { type KernelBehaviour, kernelBehaviour } from "./kernel-behaviour.js";
 import { type KernelModel, knownFeatures, OLDEST, type OpenRule } from "./simulated-kernel.js";
 

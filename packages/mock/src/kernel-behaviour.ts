@@ -1,4 +1,4 @@
-import { type KernelVersion, kernelAtLeast } from "@negotiate/core";
+import { type KernelVersion, kernelAtLeast } from "@negotiate/core/engine";
 
 /**
  * How a kernel release behaves where releases differ (reference §2). Feature bits themselves come from the

@@ -9,7 +9,7 @@ import {
   type SyscallFailure,
   UFFD_API,
   withImplied,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import { err, ok, type Result } from "neverthrow";
 import type { MockBackend, MockBackendInfo, MockCallCounts } from "./mock-options.js";
 import type { KernelModel } from "./simulated-kernel.js";

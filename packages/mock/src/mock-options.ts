@@ -6,7 +6,7 @@ import type {
   HostProfile,
   PermissionCause,
   SyscallFailure,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import type { Result } from "neverthrow";
 
 /** The architectures the mock simulates, named as the SDK names them. */

@@ -7,7 +7,7 @@ import {
   type OpenMode,
   type PermissionCause,
   parseKernelRelease,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import { maskedByBuild } from "./arch-support.js";
 import { defaultUnprivilegedUserfaultfd, type KernelBehaviour, kernelBehaviour } from "./kernel-behaviour.js";
 import type { DeviceAccess, InjectedFault, KernelQuirks, MockOptions } from "./mock-options.js";

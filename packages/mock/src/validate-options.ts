@@ -1,4 +1,4 @@
-import { isErrno, parseKernelRelease } from "@negotiate/core";
+import { isErrno, parseKernelRelease } from "@negotiate/core/engine";
 import { err, ok, type Result } from "neverthrow";
 import { kernelBehaviour } from "./kernel-behaviour.js";
 import { CPU_EXTENSIONS, MOCK_ARCHES, type MockOptions, type MockOptionsError } from "./mock-options.js";
