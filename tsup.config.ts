@@ -1,5 +1,7 @@
 import { defineConfig, type Options } from "tsup";
 
+type BuildOptions = Parameters<NonNullable<Options["esbuildOptions"]>>[0];
+
 // Workspace packages and native modules stay external: each package ships only its own code.
 const external = [
   /^@negotiate\//,
@@ -12,41 +14,69 @@ const external = [
   "fastest-levenshtein",
 ];
 
+// The Linux bindings read `import.meta.url` only where `__filename` is missing (ESM), so CJS may leave it empty.
+const quietImportMeta = (options: BuildOptions) => {
+  options.logOverride = { ...options.logOverride, "empty-import-meta": "silent" };
+};
+
 const library = (name: string, entries: Record<string, string> = {}): Options => ({
   name,
   entry: { index: `packages/${name}/src/index.ts`, ...entries },
   outDir: `packages/${name}/dist`,
   format: ["esm", "cjs"],
-  dts: { compilerOptions: { customConditions: [] } },
+  dts: true,
   target: "node20",
   platform: "node",
   sourcemap: false,
   clean: true,
   external,
   tsconfig: "tsconfig.base.json",
+  esbuildOptions: quietImportMeta,
 });
 
+// Everything the CLI runs is bundled into it (its package depends on koffi alone).
+const cliBundle = {
+  target: "node20",
+  platform: "node",
+  external: ["koffi"],
+  noExternal: [/.*/],
+  minify: true,
+  esbuildOptions(options) {
+    options.conditions = ["@negotiate/source"];
+    quietImportMeta(options);
+  },
+  tsconfig: "tsconfig.base.json",
+} satisfies Options;
+
 export default defineConfig([
-  library("core", { conformance: "packages/core/src/conformance/index.ts" }),
+  library("core", {
+    engine: "packages/core/src/engine.ts",
+    conformance: "packages/core/src/conformance/index.ts",
+  }),
   library("mock"),
   library("linux"),
   {
-    // The CLI is one bundle (everything but koffi) so it starts fast.
+    // The command: chunks per command, loaded lazily, so that it starts fast.
+    ...cliBundle,
     name: "cli",
     entry: { cli: "packages/cli/src/cli.ts" },
     outDir: "packages/cli/dist",
     format: ["esm"],
-    target: "node20",
-    platform: "node",
     clean: true,
-    external: ["koffi"],
-    noExternal: [/.*/],
-    esbuildOptions(options) {
-      options.conditions = ["@negotiate/source"];
-    },
     banner: {
       js: "#!/usr/bin/env node\nimport { createRequire as __negotiateCreateRequire } from 'node:module'; const require = __negotiateCreateRequire(import.meta.url);",
     },
-    tsconfig: "tsconfig.base.json",
+  },
+  {
+    // `main()` for in-process use, ESM and CommonJS.
+    ...cliBundle,
+    name: "cli-library",
+    entry: { index: "packages/cli/src/index.ts" },
+    outDir: "packages/cli/dist/library",
+    format: ["esm", "cjs"],
+    splitting: false,
+    // Its types mention no workspace package; the sources are read for checking, not the (maybe unbuilt) dists.
+    dts: { compilerOptions: { paths: { "@negotiate/*": ["packages/*/src/index.ts"] } } },
+    clean: true,
   },
 ]);
