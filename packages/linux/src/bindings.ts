@@ -36,8 +36,9 @@ export function loadLibc(): Result<Libc, BindingFailure> {
   return loaded;
 }
 
+// Node's "Cannot find module" carries a multi-line require stack: the first line says what failed.
 const describe = (error: unknown): BindingFailure => ({
-  reason: error instanceof Error ? error.message : String(error),
+  reason: (error instanceof Error ? error.message : String(error)).split("\n", 1)[0]!,
 });
 
 const bind = fromThrowable((): Libc => {
