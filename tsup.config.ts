@@ -30,7 +30,7 @@ const library = (name: string, entries: Record<string, string> = {}): Options =>
   sourcemap: false,
   clean: true,
   external,
-  tsconfig: "tsconfig.base.json",
+  tsconfig: "tsconfig.build.json",
   esbuildOptions: quietImportMeta,
 });
 
@@ -45,7 +45,7 @@ const cliBundle = {
     options.conditions = ["@negotiate/source"];
     quietImportMeta(options);
   },
-  tsconfig: "tsconfig.base.json",
+  tsconfig: "tsconfig.build.json",
 } satisfies Options;
 
 export default defineConfig([

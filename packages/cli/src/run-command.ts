@@ -135,7 +135,9 @@ function runText(
     outcome.wanted,
     outcome.enabled
       ? { text: "enabled", tone: "ok" }
-      : { text: `missing: ${outcome.reason}`, tone: outcome.wanted === "optional" ? "warn" : "dim" },
+      : outcome.reason?.startsWith("not requested")
+        ? { text: outcome.reason, tone: "dim" }
+        : { text: `missing: ${outcome.reason}`, tone: outcome.wanted === "optional" ? "warn" : "dim" },
   ]);
   const table = rows.length ? `\n\n${renderTable(["FEATURE", "WANTED", "RESULT"], rows, style)}` : "";
   const warnings = session.warnings.length
@@ -145,7 +147,11 @@ function runText(
     ? `\n\n${style.paint("steps", "strong")}\n${explainTrace(session.trace).join("\n")}`
     : "";
   const enabledCount = outcomes.filter((outcome) => outcome.enabled).length;
-  const summary = style.paint(`negotiated: ${enabledCount} of ${outcomes.length} features enabled`, "ok");
+  const missingCount = session.missingOptional.length;
+  const summary = style.paint(
+    `negotiated: ${enabledCount} features enabled${missingCount ? `, ${missingCount} optional missing` : ""}`,
+    "ok",
+  );
   return `${summary}\n${fields}${table}${warnings}${steps}\n`;
 }
 
