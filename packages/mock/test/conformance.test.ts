@@ -1,6 +1,6 @@
-import type { HostProfile } from "@negotiate/core";
 import { backendConformance, type ConformanceAbilities } from "@negotiate/core/conformance";
 import { type MockOptions, mockBackend } from "@negotiate/mock";
+import { unprivileged618 } from "./support/captured-profiles.js";
 
 interface Target {
   readonly options: MockOptions;
@@ -51,20 +51,8 @@ for (const { options, can } of [...privileged, ...unprivileged]) {
   });
 }
 
-// What the Linux backend captured as uid 65534 on this machine's 6.18 (reference §5).
-const captured: HostProfile = {
-  format: "negotiate-host-profile",
-  version: 1,
-  capturedAt: "2026-01-01T00:00:00.000Z",
-  kernel: { release: "6.18.0", arch: "x86_64" },
-  privileges: { uid: 65534, capSysPtrace: false, unprivilegedUserfaultfd: 0 },
-  api: { supported: 0x1ffffn, ioctls: 0x8000000000000003n },
-  openModes: { syscall: { errno: "EPERM" }, device: { errno: "EACCES" }, "user-mode-only": "ok" },
-  eventFork: { errno: "EPERM" },
-};
-
 backendConformance({
   name: "mock replaying a 6.18 capture as uid 65534",
-  create: () => mockBackend.fromCapture(captured),
+  create: () => mockBackend.fromCapture(unprivileged618),
   can: { mode: "user-mode-only", eventFork: false },
 });

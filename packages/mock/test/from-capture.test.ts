@@ -11,20 +11,10 @@ import {
 } from "@negotiate/core";
 import { type MockBackend, type MockScenarioName, mockBackend, mockScenario } from "@negotiate/mock";
 import { describe, expect, it } from "vitest";
+import { unprivileged618 } from "./support/captured-profiles.js";
 
 const FRESH = { closeOnExec: true, nonBlocking: true } as const;
 const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
-
-const nobody: HostProfile = {
-  format: "negotiate-host-profile",
-  version: 1,
-  capturedAt: "2026-01-01T00:00:00.000Z",
-  kernel: { release: "6.18.0", arch: "x86_64" },
-  privileges: { uid: 65534, capSysPtrace: false, unprivilegedUserfaultfd: 0 },
-  api: { supported: 0x1ffffn, ioctls: 0x8000000000000003n },
-  openModes: { syscall: { errno: "EPERM" }, device: { errno: "EACCES" }, "user-mode-only": "ok" },
-  eventFork: { errno: "EPERM" },
-};
 
 const outcomes = (backend: MockBackend) =>
   OPEN_MODES.map((mode) => {
@@ -36,7 +26,7 @@ const outcomes = (backend: MockBackend) =>
 
 describe("mockBackend.fromCapture", () => {
   it("replays the open outcomes, supported set and EVENT_FORK refusal, with their true causes", () => {
-    const backend = mockBackend.fromCapture(nobody);
+    const backend = mockBackend.fromCapture(unprivileged618);
     expect(backend.info).toEqual({ name: "mock", kernelRelease: "6.18.0", arch: "x86_64" });
     expect(outcomes(backend)).toEqual(["EPERM", "EACCES", "ok"]);
     expect(backend.explainDenial({ op: "open", mode: "syscall", errno: "EPERM" })).toEqual({
@@ -62,7 +52,7 @@ describe("mockBackend.fromCapture", () => {
 
   it("blames a filter for an EPERM that neither the sysctl nor the capabilities explain", () => {
     const docker: HostProfile = {
-      ...nobody,
+      ...unprivileged618,
       privileges: { uid: 0, capSysPtrace: true, unprivilegedUserfaultfd: 1 },
       openModes: {
         syscall: { errno: "EPERM" },
@@ -78,15 +68,18 @@ describe("mockBackend.fromCapture", () => {
   });
 
   it("replays the release's own UFFDIO_API checks: a 6.1.20 capture drops unknown bits", () => {
-    const old = mockBackend.fromCapture({ ...nobody, kernel: { release: "6.1.20", arch: "x86_64" } });
+    const old = mockBackend.fromCapture({
+      ...unprivileged618,
+      kernel: { release: "6.1.20", arch: "x86_64" },
+    });
     const fd = old.open({ mode: "user-mode-only", ...FRESH })._unsafeUnwrap();
     expect(old.api(fd, UFFD_API, 1n << 40n).isOk()).toBe(true);
     expect(old.enabledFeatures(fd)._unsafeUnwrap()).toBe(0n);
   });
 
   it("negotiates against a profile read back from its JSON exactly as against the profile", () => {
-    const decoded = decodeHostProfile(encodeHostProfile(nobody))._unsafeUnwrap();
-    expect(decoded).toEqual(nobody);
+    const decoded = decodeHostProfile(encodeHostProfile(unprivileged618))._unsafeUnwrap();
+    expect(decoded).toEqual(unprivileged618);
     const policy = {
       ...POLICY_DEFAULTS,
       required: FeatureSet.of("MOVE"),
@@ -106,7 +99,7 @@ describe("mockBackend.fromCapture", () => {
       "{POISON, MOVE}",
       ["event-fork-dropped", "user-mode-only"],
     ]);
-    expect(run(mockBackend.fromCapture(decoded))).toEqual(run(mockBackend.fromCapture(nobody)));
+    expect(run(mockBackend.fromCapture(decoded))).toEqual(run(mockBackend.fromCapture(unprivileged618)));
   });
 });
 
