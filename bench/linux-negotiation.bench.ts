@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { definePolicy, FeatureSet, Knowledge, negotiate, type StrategyName } from "@negotiate/core";
 import { linuxBackend } from "@negotiate/linux";
 
-const ROUNDS = 7;
-const ROUND_MS = 60;
+const ROUNDS = 15;
+const ROUND_MS = 100;
 const EXTRA_MAPPINGS = [0, 100, 1_000, 10_000] as const;
 // What the SDK's policy asks for (MOVE required; WP_ASYNC, THREAD_ID optional), as the baselines send it.
 const REQUEST = FeatureSet.of("MOVE", "WP_ASYNC", "THREAD_ID").mask;
