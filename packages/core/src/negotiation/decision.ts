@@ -30,6 +30,11 @@ export interface Decision {
   outcome?: Outcome;
 }
 
+/** `true` when a required feature is unsupported or a group has no supported alternative. */
+export function unsatisfiable(decision: Decision): boolean {
+  return decision.missingRequired !== 0n || decision.unmetGroups.length > 0;
+}
+
 /** What a successful `UFFDIO_API` reply means for a decision. */
 export interface Outcome {
   readonly request: bigint;

@@ -4,7 +4,7 @@ import type { FeatureName } from "../catalogue/catalogue.js";
 import type { NegotiationError, OpenAttempt } from "../errors.js";
 import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { Policy } from "../policy/policy.js";
-import { type Decision, decide, outcomeOf, type PolicyPlan, planOf } from "./decision.js";
+import { type Decision, decide, outcomeOf, type PolicyPlan, planOf, unsatisfiable } from "./decision.js";
 import {
   causeOf,
   isExhaustionErrno,
@@ -93,14 +93,14 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const supported = this.policy.strategy === "auto" ? this.known.supported.get(mode) : undefined;
     if (supported !== undefined) {
       const decision = decide(this.plan, supported);
-      if (decision.missingRequired !== 0n || decision.unmetGroups.length > 0) {
-        return { result: err(this.missingRequired(decision, 0n)) };
-      }
+      if (unsatisfiable(decision)) return { result: err(this.missingRequired(decision, 0n)) };
       return this.withNewFd(mode, (fd) => this.request(fd, mode, decision, "known-supported"));
     }
     if (this.policy.strategy === "probe")
       return this.withNewFd(mode, (fd) => this.probeThenRequest(fd, mode, "probe"));
-    return this.withNewFd(mode, (fd) => this.oneShot(fd, mode, decide(this.plan, undefined)));
+    const optimistic = decide(this.plan, undefined);
+    if (unsatisfiable(optimistic)) return { result: err(this.missingRequired(optimistic, 0n)) };
+    return this.withNewFd(mode, (fd) => this.oneShot(fd, mode, optimistic));
   }
 
   private withNewFd(mode: OpenMode, use: (fd: number) => ModeOutcome<R, O>): ModeOutcome<R, O> {
@@ -165,10 +165,6 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   }
 
   private oneShot(fd: number, mode: OpenMode, decision: Decision): ModeOutcome<R, O> {
-    if (decision.unmetGroups.length > 0) {
-      this.calls.close(fd);
-      return { result: err(this.missingRequired(decision, 0n)) };
-    }
     const sent = this.send(fd, decision);
     if ("reply" in sent) return { result: this.accept(fd, mode, sent, decision, "one-shot") };
     if (sent.failure.errno === "EINVAL" && this.policy.onReject === "probe") {
@@ -192,7 +188,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const supported = probed.value.features;
     this.known.supported.set(mode, supported);
     const decision = decide(this.plan, supported);
-    if (decision.missingRequired !== 0n || decision.unmetGroups.length > 0) {
+    if (unsatisfiable(decision)) {
       this.calls.close(fd);
       return { result: err(this.missingRequired(decision, 0n)) };
     }
@@ -218,7 +214,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
       // Accepted but not enabled: a kernel that drops unknown bits or accepts masked ones silently.
       this.calls.close(fd);
       const narrowed = decide(this.plan, supported);
-      if (narrowed.missingRequired === 0n && narrowed.unmetGroups.length === 0 && route === "one-shot") {
+      if (!unsatisfiable(narrowed) && route === "one-shot") {
         const retried = this.withNewFd(mode, (next) =>
           this.request(next, mode, narrowed, "one-shot-then-probe"),
         );
