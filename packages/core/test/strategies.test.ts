@@ -299,6 +299,13 @@ describe("open modes", () => {
     expect(backend.counts.open).toBe(2);
   });
 
+  it("asking for user-mode-only explicitly is no fallback: no warning", () => {
+    const { backend, knowledge } = fresh();
+    const session = negotiate(testPolicy({ open: "user-mode-only" }), { backend, knowledge })._unsafeUnwrap();
+    expect(session.open).toBe("user-mode-only");
+    expect(session.warnings).toEqual([]);
+  });
+
   it("userModeOnly: require uses only that mode", () => {
     const { backend, knowledge } = fresh();
     const session = negotiate(testPolicy({ userModeOnly: "require" }), {

@@ -242,7 +242,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     }
     const verified = this.verify(fd, mode, request, enabled, supported);
     if (verified) return err(verified);
-    if (mode === "user-mode-only" && this.policy.userModeOnly === "allow") {
+    if (mode === "user-mode-only" && this.policy.open === "auto" && this.policy.userModeOnly === "allow") {
       this.warnings.push({
         code: "user-mode-only",
         message:
