@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { defineConfig, type Options } from "tsup";
 
 type BuildOptions = Parameters<NonNullable<Options["esbuildOptions"]>>[0];
@@ -45,6 +46,24 @@ const cliBundle = {
     options.conditions = ["@negotiate/source"];
     quietImportMeta(options);
   },
+  esbuildPlugins: [
+    {
+      // commander loads node:child_process (and with it node:net) at start-up for executable subcommands, which
+      // negotiate has none of: its bundle loads the module on first use instead.
+      name: "lazy-child-process",
+      setup(build) {
+        const eager = "const childProcess = require('node:child_process');";
+        const lazy =
+          "let loadedChildProcess; const childProcess = new Proxy({}, { get: (_, key) => (loadedChildProcess ??= require('node:child_process'))[key] });";
+        build.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
+          const source = await readFile(args.path, "utf8");
+          if (!source.includes(eager))
+            throw new Error(`lazy-child-process: ${args.path} no longer has: ${eager}`);
+          return { contents: source.replace(eager, lazy), loader: "js" };
+        });
+      },
+    },
+  ],
   tsconfig: "tsconfig.build.json",
 } satisfies Options;
 
