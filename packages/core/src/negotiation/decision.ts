@@ -23,6 +23,8 @@ export interface Decision {
   readonly request: bigint;
   /** Required features plus the chosen alternative of each group. */
   readonly mustHave: bigint;
+  /** EVENT_FORK is requested but not a must-have: on EPERM it is dropped and the fd retried. */
+  readonly droppableFork: boolean;
   /** Required features not in the supported set (always 0 before the supported set is known). */
   readonly missingRequired: bigint;
   readonly unmetGroups: readonly (readonly FeatureName[])[];
@@ -66,6 +68,8 @@ export function outcomeOf(plan: PolicyPlan, decision: Decision, request: bigint,
   decision.outcome = outcome;
   return outcome;
 }
+
+const EVENT_FORK = featureBit("EVENT_FORK");
 
 const plans = new WeakMap<Policy<FeatureName, FeatureName>, PolicyPlan>();
 
@@ -120,9 +124,11 @@ function decideFresh(plan: PolicyPlan, available: bigint): Decision {
     else chosen |= pick;
   });
   const mustHave = plan.required | chosen;
+  const request = mustHave | (plan.optional & available);
   return {
-    request: mustHave | (plan.optional & available),
+    request,
     mustHave,
+    droppableFork: (request & EVENT_FORK) !== 0n && (mustHave & EVENT_FORK) === 0n,
     missingRequired: plan.required & ~available,
     unmetGroups,
   };

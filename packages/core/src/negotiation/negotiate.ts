@@ -134,15 +134,15 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   // Sends the decided request; an optional EVENT_FORK refused with EPERM is dropped and the same fd retried.
   private send(fd: number, decision: Decision): Sent {
     let request = decision.request;
-    const forkOptional = (decision.mustHave & EVENT_FORK) === 0n;
-    if (this.known.forkDenied && forkOptional && (request & EVENT_FORK) !== 0n) {
+    const forkOptional = decision.droppableFork;
+    if (forkOptional && this.known.forkDenied && (request & EVENT_FORK) !== 0n) {
       request &= ~EVENT_FORK;
       this.warnForkDropped();
     }
     for (;;) {
       const result = this.calls.api(fd, request);
       if (result.isOk()) return { reply: result.value, request };
-      if (result.error.errno === "EPERM" && forkOptional && (request & EVENT_FORK) !== 0n) {
+      if (forkOptional && result.error.errno === "EPERM" && (request & EVENT_FORK) !== 0n) {
         this.known.forkDenied = true;
         request &= ~EVENT_FORK;
         this.warnForkDropped();
