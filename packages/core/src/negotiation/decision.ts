@@ -1,4 +1,4 @@
-import { OPEN_MODES, type OpenMode } from "../backend/backend-port.js";
+import { OPEN_MODES, type OpenMode, type OpenRequest } from "../backend/backend-port.js";
 import { catalogue, type FeatureName } from "../catalogue/catalogue.js";
 import { featureBit } from "../catalogue/feature-lookup.js";
 import type { Policy } from "../policy/policy.js";
@@ -14,6 +14,8 @@ export interface PolicyPlan {
   readonly groupNames: readonly (readonly FeatureName[])[];
   /** The open modes to try, in order. */
   readonly modes: readonly OpenMode[];
+  /** What to ask the backend for in each mode (the policy's flags). */
+  readonly openRequests: Readonly<Record<OpenMode, OpenRequest>>;
   /** Decisions already made for a supported set. */
   readonly decisions: Map<bigint, Decision>;
 }
@@ -87,6 +89,12 @@ export function planOf(policy: Policy<FeatureName, FeatureName>): PolicyPlan {
       groups: groupNames.map((group) => group.map(featureBit)),
       groupNames,
       modes: openModesOf(policy),
+      openRequests: Object.fromEntries(
+        OPEN_MODES.map((mode) => [
+          mode,
+          { mode, closeOnExec: policy.closeOnExec, nonBlocking: policy.nonBlocking },
+        ]),
+      ) as Record<OpenMode, OpenRequest>,
       decisions: new Map(),
     };
     plans.set(policy, plan);

@@ -31,11 +31,12 @@ export interface NegotiateOptions {
 }
 
 const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
+const NO_WARNINGS: readonly NegotiationWarning[] = Object.freeze([]);
 
 /** The outcome of trying one open mode: refused (try the next one) or final. */
 type ModeOutcome<R extends FeatureName, O extends FeatureName> =
   | { readonly refused: OpenAttempt }
-  | { readonly result: Result<Session<R, O>, NegotiationError> };
+  | Result<Session<R, O>, NegotiationError>;
 
 type Sent =
   | { readonly reply: ApiReply; readonly request: bigint }
@@ -56,7 +57,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   private readonly calls: PortCalls;
   private readonly plan: PolicyPlan;
   private readonly known;
-  private readonly warnings: NegotiationWarning[] = [];
+  // Allocated on the first warning: the hot path has none.
+  private warnings: NegotiationWarning[] | undefined;
 
   constructor(
     private readonly policy: Policy<R, O>,
@@ -68,17 +70,17 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   }
 
   run(): Result<Session<R, O>, NegotiationError> {
-    const attempts: OpenAttempt[] = [];
+    let attempts: OpenAttempt[] | undefined;
     const modes = this.plan.modes;
     for (let index = 0; index < modes.length; index++) {
       const mode = modes[index]!;
       if (this.skippable(mode, modes, index)) continue;
       const outcome = this.onMode(mode);
-      if ("result" in outcome) return outcome.result;
+      if (!("refused" in outcome)) return outcome;
       this.known.refused.add(mode);
-      attempts.push(outcome.refused);
+      (attempts ??= []).push(outcome.refused);
     }
-    return err(openRefused(attempts, this.calls.trace));
+    return err(openRefused(attempts ?? [], this.calls.trace));
   }
 
   // Under auto, a mode refused before is skipped while a later one is known to work.
@@ -93,25 +95,21 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const supported = this.policy.strategy === "auto" ? this.known.supported.get(mode) : undefined;
     if (supported !== undefined) {
       const decision = decide(this.plan, supported);
-      if (unsatisfiable(decision)) return { result: err(this.missingRequired(decision, 0n)) };
+      if (unsatisfiable(decision)) return err(this.missingRequired(decision, 0n));
       return this.withNewFd(mode, (fd) => this.request(fd, mode, decision, "known-supported"));
     }
     if (this.policy.strategy === "probe")
       return this.withNewFd(mode, (fd) => this.probeThenRequest(fd, mode, "probe"));
     const optimistic = decide(this.plan, undefined);
-    if (unsatisfiable(optimistic)) return { result: err(this.missingRequired(optimistic, 0n)) };
+    if (unsatisfiable(optimistic)) return err(this.missingRequired(optimistic, 0n));
     return this.withNewFd(mode, (fd) => this.oneShot(fd, mode, optimistic));
   }
 
   private withNewFd(mode: OpenMode, use: (fd: number) => ModeOutcome<R, O>): ModeOutcome<R, O> {
-    const opened = this.calls.open({
-      mode,
-      closeOnExec: this.policy.closeOnExec,
-      nonBlocking: this.policy.nonBlocking,
-    });
+    const opened = this.calls.open(this.plan.openRequests[mode]);
     if (opened.isOk()) return use(opened.value);
     const errno = opened.error.errno;
-    if (isExhaustionErrno(errno)) return { result: err(resourceExhausted(errno, "open", this.calls.trace)) };
+    if (isExhaustionErrno(errno)) return err(resourceExhausted(errno, "open", this.calls.trace));
     if (isPermissionErrno(errno)) {
       return { refused: { mode, errno, cause: causeOf(this.calls.backend, { op: "open", mode, errno }) } };
     }
@@ -124,11 +122,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     ) {
       return { refused: { mode, errno } };
     }
-    return {
-      result: err(
-        unexpected(`creating a uffd in ${mode} mode failed with ${errno}`, errno, this.calls.trace),
-      ),
-    };
+    return err(unexpected(`creating a uffd in ${mode} mode failed with ${errno}`, errno, this.calls.trace));
   }
 
   // Sends the decided request; an optional EVENT_FORK refused with EPERM is dropped and the same fd retried.
@@ -154,21 +148,21 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
 
   private request(fd: number, mode: OpenMode, decision: Decision, route: Route): ModeOutcome<R, O> {
     const sent = this.send(fd, decision);
-    if ("reply" in sent) return { result: this.accept(fd, mode, sent, decision, route) };
+    if ("reply" in sent) return this.accept(fd, mode, sent, decision, route);
     this.calls.close(fd);
     if (sent.failure.errno === "EINVAL" && route === "known-supported") {
       // What this process learned no longer holds: learn again.
       this.known.supported.delete(mode);
       return this.withNewFd(mode, (next) => this.probeThenRequest(next, mode, "probe"));
     }
-    return { result: err(this.apiFailure(sent.failure, sent.request)) };
+    return err(this.apiFailure(sent.failure, sent.request));
   }
 
   private oneShot(fd: number, mode: OpenMode, decision: Decision): ModeOutcome<R, O> {
     const sent = this.send(fd, decision);
-    if ("reply" in sent) return { result: this.accept(fd, mode, sent, decision, "one-shot") };
+    if ("reply" in sent) return this.accept(fd, mode, sent, decision, "one-shot");
     if (sent.failure.errno === "EINVAL" && this.policy.onReject === "probe") {
-      this.warnings.push({
+      this.warn({
         code: "probe-fallback",
         message: `the kernel refused the one-shot request ${featureSetOfU64(sent.request)} with EINVAL; probed the supported set on the same fd`,
       });
@@ -176,25 +170,25 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
       return this.probeThenRequest(fd, mode, "one-shot-then-probe");
     }
     this.calls.close(fd);
-    return { result: err(this.apiFailure(sent.failure, sent.request)) };
+    return err(this.apiFailure(sent.failure, sent.request));
   }
 
   private probeThenRequest(fd: number, mode: OpenMode, route: Route): ModeOutcome<R, O> {
     const probed = this.calls.api(fd, 0n);
     if (probed.isErr()) {
       this.calls.close(fd);
-      return { result: err(this.apiFailure(probed.error, 0n)) };
+      return err(this.apiFailure(probed.error, 0n));
     }
     const supported = probed.value.features;
     this.known.supported.set(mode, supported);
     const decision = decide(this.plan, supported);
     if (unsatisfiable(decision)) {
       this.calls.close(fd);
-      return { result: err(this.missingRequired(decision, 0n)) };
+      return err(this.missingRequired(decision, 0n));
     }
     // Nothing to ask for: the probe fd already is exactly that session.
     if (decision.request === 0n)
-      return { result: this.accept(fd, mode, { reply: probed.value, request: 0n }, decision, route) };
+      return this.accept(fd, mode, { reply: probed.value, request: 0n }, decision, route);
     this.calls.close(fd);
     return this.withNewFd(mode, (next) => this.request(next, mode, decision, route));
   }
@@ -218,12 +212,12 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
         const retried = this.withNewFd(mode, (next) =>
           this.request(next, mode, narrowed, "one-shot-then-probe"),
         );
-        return "result" in retried ? retried.result : err(openRefused([retried.refused], this.calls.trace));
+        return "refused" in retried ? err(openRefused([retried.refused], this.calls.trace)) : retried;
       }
       return err(this.missingRequired(narrowed, lacking & this.plan.required));
     }
     if (dropped !== 0n) {
-      this.warnings.push({
+      this.warn({
         code: "dropped-by-kernel",
         message: `the kernel accepted but did not enable ${namesOf(dropped).join(", ")}`,
         features: namesOf(dropped),
@@ -234,7 +228,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
         this.calls.close(fd);
         return err(missingOptional(missing, this.calls.trace));
       }
-      this.warnings.push({
+      this.warn({
         code: "missing-optional",
         message: `optional features not available: ${missing.join(", ")}`,
         features: missing,
@@ -243,7 +237,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const verified = this.verify(fd, mode, request, enabled, supported);
     if (verified) return err(verified);
     if (mode === "user-mode-only" && this.policy.open === "auto" && this.policy.userModeOnly === "allow") {
-      this.warnings.push({
+      this.warn({
         code: "user-mode-only",
         message:
           "fell back to UFFD_USER_MODE_ONLY: faults raised while the kernel touches the range give SIGBUS/EFAULT instead of a message",
@@ -261,7 +255,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
         route,
         open: mode,
         trace: this.calls.trace,
-        warnings: this.warnings,
+        warnings: this.warnings ?? NO_WARNINGS,
         missingOptional: missing,
       }),
     );
@@ -282,7 +276,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     if (confirmed?.get(request) === supported) return undefined;
     const reported = backend.enabledFeatures(fd);
     if (reported.isErr()) {
-      this.warnings.push({
+      this.warn({
         code: "verify-unavailable",
         message: `could not read the kernel's enabled set for fd ${fd} (${reported.error.errno}); not verified`,
       });
@@ -324,9 +318,13 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     );
   }
 
+  private warn(warning: NegotiationWarning): void {
+    (this.warnings ??= []).push(warning);
+  }
+
   private warnForkDropped(): void {
-    if (this.warnings.some((warning) => warning.code === "event-fork-dropped")) return;
-    this.warnings.push({
+    if (this.warnings?.some((warning) => warning.code === "event-fork-dropped")) return;
+    this.warn({
       code: "event-fork-dropped",
       message: "EVENT_FORK needs CAP_SYS_PTRACE, which this process lacks: requested without it",
       features: ["EVENT_FORK"],

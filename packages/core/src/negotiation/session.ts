@@ -76,6 +76,8 @@ export interface SessionInit {
   readonly missingOptional: readonly FeatureName[];
 }
 
+const CLOSED: Result<void, NegotiationError> = ok(undefined);
+
 // Sets and the enabled map are built on first use: most callers read one or two of them.
 class NegotiatedSession implements Session<FeatureName, FeatureName> {
   readonly fd: number;
@@ -132,12 +134,12 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
   }
 
   close(): Result<void, NegotiationError> {
-    if (this.isClosed) return ok(undefined);
+    if (this.isClosed) return CLOSED;
     this.isClosed = true;
     const result = this.init.backend.close(this.fd);
     this.trace.push({ op: "close", fd: this.fd, result: result.isOk() ? "ok" : result.error.errno });
     return result.isOk()
-      ? ok(undefined)
+      ? CLOSED
       : err({
           kind: "unexpected",
           errno: result.error.errno,
