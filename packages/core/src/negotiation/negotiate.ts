@@ -96,18 +96,23 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     if (supported !== undefined) {
       const decision = decide(this.plan, supported);
       if (unsatisfiable(decision)) return err(this.missingRequired(decision, 0n));
-      return this.withNewFd(mode, (fd) => this.request(fd, mode, decision, "known-supported"));
+      const fd = this.openFd(mode);
+      return typeof fd === "number" ? this.request(fd, mode, decision, "known-supported") : fd;
     }
-    if (this.policy.strategy === "probe")
-      return this.withNewFd(mode, (fd) => this.probeThenRequest(fd, mode, "probe"));
+    if (this.policy.strategy === "probe") {
+      const fd = this.openFd(mode);
+      return typeof fd === "number" ? this.probeThenRequest(fd, mode, "probe") : fd;
+    }
     const optimistic = decide(this.plan, undefined);
     if (unsatisfiable(optimistic)) return err(this.missingRequired(optimistic, 0n));
-    return this.withNewFd(mode, (fd) => this.oneShot(fd, mode, optimistic));
+    const fd = this.openFd(mode);
+    return typeof fd === "number" ? this.oneShot(fd, mode, optimistic) : fd;
   }
 
-  private withNewFd(mode: OpenMode, use: (fd: number) => ModeOutcome<R, O>): ModeOutcome<R, O> {
+  // A new fd, or why there is none (no closures here: they slow down the koffi calls around them).
+  private openFd(mode: OpenMode): number | ModeOutcome<R, O> {
     const opened = this.calls.open(this.plan.openRequests[mode]);
-    if (opened.isOk()) return use(opened.value);
+    if (opened.isOk()) return opened.value;
     const errno = opened.error.errno;
     if (isExhaustionErrno(errno)) return err(resourceExhausted(errno, "open", this.calls.trace));
     if (isPermissionErrno(errno)) {
@@ -153,7 +158,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     if (sent.failure.errno === "EINVAL" && route === "known-supported") {
       // What this process learned no longer holds: learn again.
       this.known.supported.delete(mode);
-      return this.withNewFd(mode, (next) => this.probeThenRequest(next, mode, "probe"));
+      const next = this.openFd(mode);
+      return typeof next === "number" ? this.probeThenRequest(next, mode, "probe") : next;
     }
     return err(this.apiFailure(sent.failure, sent.request));
   }
@@ -190,7 +196,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     if (decision.request === 0n)
       return this.accept(fd, mode, { reply: probed.value, request: 0n }, decision, route);
     this.calls.close(fd);
-    return this.withNewFd(mode, (next) => this.request(next, mode, decision, route));
+    const next = this.openFd(mode);
+    return typeof next === "number" ? this.request(next, mode, decision, route) : next;
   }
 
   private accept(
@@ -209,9 +216,9 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
       this.calls.close(fd);
       const narrowed = decide(this.plan, supported);
       if (!unsatisfiable(narrowed) && route === "one-shot") {
-        const retried = this.withNewFd(mode, (next) =>
-          this.request(next, mode, narrowed, "one-shot-then-probe"),
-        );
+        const next = this.openFd(mode);
+        const retried =
+          typeof next === "number" ? this.request(next, mode, narrowed, "one-shot-then-probe") : next;
         return "refused" in retried ? err(openRefused([retried.refused], this.calls.trace)) : retried;
       }
       return err(this.missingRequired(narrowed, lacking & this.plan.required));
