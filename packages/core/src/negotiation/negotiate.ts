@@ -78,7 +78,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
       const outcome = this.onMode(mode);
       if (!("refused" in outcome)) return outcome;
       this.known.refused.add(mode);
-      (attempts ??= []).push(outcome.refused);
+      attempts ??= [];
+      attempts.push(outcome.refused);
     }
     return err(openRefused(attempts ?? [], this.calls.trace));
   }
@@ -326,7 +327,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   }
 
   private warn(warning: NegotiationWarning): void {
-    (this.warnings ??= []).push(warning);
+    this.warnings ??= [];
+    this.warnings.push(warning);
   }
 
   private warnForkDropped(): void {
