@@ -18,10 +18,14 @@ export interface PolicyPlan {
   readonly openRequests: Readonly<Record<OpenMode, OpenRequest>>;
   /** Decisions already made for a supported set. */
   readonly decisions: Map<bigint, Decision>;
+  /** The decision made last: the hot path asks for the same one again and again, without a hash lookup. */
+  lastDecision?: Decision;
 }
 
 /** What to request, and what must come back. */
 export interface Decision {
+  /** The supported set it was made for (-1n: nothing known yet). */
+  readonly supported: bigint;
   readonly request: bigint;
   /** Required features plus the chosen alternative of each group. */
   readonly mustHave: bigint;
@@ -51,6 +55,8 @@ export interface Outcome {
   readonly dropped: bigint;
   /** Optional features not enabled. */
   readonly missing: readonly FeatureName[];
+  /** The backend knowledge and open mode under which the kernel last confirmed `enabled` (see `verify`). */
+  confirmedBy?: { readonly known: object; readonly mode: OpenMode };
 }
 
 /** The meaning of a reply's supported set for the request sent (bigint operations allocate: memoised per decision). */
@@ -112,6 +118,8 @@ function openModesOf(policy: Policy<FeatureName, FeatureName>): OpenMode[] {
 /** The request for a known supported set (`undefined`: nothing known yet, so everything wanted): required, supported optional ones, the first supported alternative of each group. */
 export function decide(plan: PolicyPlan, supported: bigint | undefined): Decision {
   const key = supported ?? -1n;
+  const last = plan.lastDecision;
+  if (last !== undefined && last.supported === key) return last;
   let decision = plan.decisions.get(key);
   if (!decision) {
     decision = decideFresh(plan, key);
@@ -119,6 +127,7 @@ export function decide(plan: PolicyPlan, supported: bigint | undefined): Decisio
     if (plan.decisions.size >= 64) plan.decisions.clear();
     plan.decisions.set(key, decision);
   }
+  plan.lastDecision = decision;
   return decision;
 }
 
@@ -134,6 +143,7 @@ function decideFresh(plan: PolicyPlan, available: bigint): Decision {
   const mustHave = plan.required | chosen;
   const request = mustHave | (plan.optional & available);
   return {
+    supported: available,
     request,
     mustHave,
     droppableFork: (request & EVENT_FORK) !== 0n && (mustHave & EVENT_FORK) === 0n,

@@ -4,7 +4,15 @@ import type { FeatureName } from "../catalogue/catalogue.js";
 import type { NegotiationError, OpenAttempt } from "../errors.js";
 import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { Policy } from "../policy/policy.js";
-import { type Decision, decide, outcomeOf, type PolicyPlan, planOf, unsatisfiable } from "./decision.js";
+import {
+  type Decision,
+  decide,
+  type Outcome,
+  outcomeOf,
+  type PolicyPlan,
+  planOf,
+  unsatisfiable,
+} from "./decision.js";
 import {
   causeOf,
   isExhaustionErrno,
@@ -86,7 +94,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
 
   // Under auto, a mode refused before is skipped while a later one is known to work.
   private skippable(mode: OpenMode, modes: readonly OpenMode[], index: number): boolean {
-    if (this.policy.strategy !== "auto" || !this.known.refused.has(mode)) return false;
+    const refused = this.known.refused;
+    if (this.policy.strategy !== "auto" || refused.size === 0 || !refused.has(mode)) return false;
     for (let later = index + 1; later < modes.length; later++)
       if (this.known.supported.has(modes[later]!)) return true;
     return false;
@@ -211,7 +220,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const { reply, request } = sent;
     const supported = reply.features;
     if (this.known.supported.get(mode) !== supported) this.known.supported.set(mode, supported);
-    const { enabled, lacking, dropped, missing } = outcomeOf(this.plan, decision, request, supported);
+    const outcome = outcomeOf(this.plan, decision, request, supported);
+    const { enabled, lacking, dropped, missing } = outcome;
     if (lacking !== 0n) {
       // Accepted but not enabled: a kernel that drops unknown bits or accepts masked ones silently.
       this.calls.close(fd);
@@ -242,7 +252,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
         features: missing,
       });
     }
-    const verified = this.verify(fd, mode, request, enabled, supported);
+    const verified = this.verify(fd, mode, outcome);
     if (verified) return err(verified);
     if (mode === "user-mode-only" && this.policy.open === "auto" && this.policy.userModeOnly === "allow") {
       this.warn({
@@ -271,17 +281,17 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
 
   // The kernel's own view must match what was computed; a mismatch closes the fd. The kernel's answer for a
   // request and supported set does not change, so each one is read once per backend and mode (fdinfo costs µs).
-  private verify(
-    fd: number,
-    mode: OpenMode,
-    request: bigint,
-    enabled: bigint,
-    supported: bigint,
-  ): NegotiationError | undefined {
+  private verify(fd: number, mode: OpenMode, outcome: Outcome): NegotiationError | undefined {
     const backend = this.calls.backend;
     if (!this.policy.verify || !backend.enabledFeatures) return undefined;
+    const { request, supported, enabled } = outcome;
+    const last = outcome.confirmedBy;
+    if (last !== undefined && last.known === this.known && last.mode === mode) return undefined;
     let confirmed = this.known.verified.get(mode);
-    if (confirmed?.get(request) === supported) return undefined;
+    if (confirmed?.get(request) === supported) {
+      outcome.confirmedBy = { known: this.known, mode };
+      return undefined;
+    }
     const reported = backend.enabledFeatures(fd);
     if (reported.isErr()) {
       this.warn({
@@ -297,6 +307,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
         this.known.verified.set(mode, confirmed);
       }
       confirmed.set(request, supported);
+      outcome.confirmedBy = { known: this.known, mode };
       return undefined;
     }
     this.calls.close(fd);
