@@ -35,6 +35,8 @@ export interface FeatureOutcome {
   readonly enabled: boolean;
   /** Why it is not enabled. */
   readonly reason?: string;
+  /** For a `oneOf` alternative not requested: the preferred alternative that is enabled instead. */
+  readonly preferred?: FeatureName;
 }
 
 // Why a feature is not in the supported set: too old a release, or a build/architecture without its support.
@@ -49,19 +51,28 @@ function unsupportedReason(name: FeatureName, session: AnySession): string {
 }
 
 // Why an optional feature (or group alternative) is not enabled, from what the session tells.
-function missingReason(name: FeatureName, policy: AnyPolicy, session: AnySession): string {
+function missingReason(
+  name: FeatureName,
+  policy: AnyPolicy,
+  session: AnySession,
+): { readonly reason: string; readonly preferred?: FeatureName } {
   const warning = session.warnings.find((entry) => entry.features?.includes(name));
-  if (warning?.code === "event-fork-dropped") return "needs CAP_SYS_PTRACE, which this process lacks";
+  if (warning?.code === "event-fork-dropped")
+    return { reason: "needs CAP_SYS_PTRACE, which this process lacks" };
   const unsupported = session.supported.has(name) ? undefined : unsupportedReason(name, session);
   if (warning?.code === "dropped-by-kernel") {
-    return `the kernel accepted the request but did not enable it${unsupported ? `: ${unsupported}` : ""}`;
+    return {
+      reason: `the kernel accepted the request but did not enable it${unsupported ? `: ${unsupported}` : ""}`,
+    };
   }
-  if (unsupported) return `not supported: ${unsupported}`;
-  if (session.requested.has(name)) return "not enabled";
-  const chosen = policy.oneOf
+  if (unsupported) return { reason: `not supported: ${unsupported}` };
+  if (session.requested.has(name)) return { reason: "not enabled" };
+  const preferred = policy.oneOf
     .find((group) => group.includes(name))
     ?.find((other) => session.enabledSet.has(other));
-  return chosen ? `not requested: ${chosen}, preferred in its group, is enabled` : "not requested";
+  return preferred
+    ? { reason: `not requested: ${preferred}, preferred in its group, is enabled`, preferred }
+    : { reason: "not requested" };
 }
 
 /** Every feature the policy names, in policy order, then what the kernel enabled along with them. */
@@ -81,7 +92,7 @@ export function featureOutcomes(policy: AnyPolicy, session: AnySession): Feature
   return [...wanted].map(([name, how]) =>
     session.enabledSet.has(name)
       ? { name, wanted: how, enabled: true }
-      : { name, wanted: how, enabled: false, reason: missingReason(name, policy, session) },
+      : { name, wanted: how, enabled: false, ...missingReason(name, policy, session) },
   );
 }
 
@@ -135,8 +146,8 @@ function runText(
     outcome.wanted,
     outcome.enabled
       ? { text: "enabled", tone: "ok" }
-      : outcome.reason?.startsWith("not requested")
-        ? { text: outcome.reason, tone: "dim" }
+      : outcome.preferred
+        ? { text: outcome.reason ?? "not requested", tone: "dim" }
         : { text: `missing: ${outcome.reason}`, tone: outcome.wanted === "optional" ? "warn" : "dim" },
   ]);
   const table = rows.length ? `\n\n${renderTable(["FEATURE", "WANTED", "RESULT"], rows, style)}` : "";

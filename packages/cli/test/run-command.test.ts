@@ -113,6 +113,7 @@ describe("negotiate run", () => {
           wanted: group,
           enabled: false,
           reason: "not requested: WP_ASYNC, preferred in its group, is enabled",
+          preferred: "WP_ASYNC",
         },
         { name: "WP_UNPOPULATED", wanted: "implied by WP_ASYNC", enabled: true },
       ]),

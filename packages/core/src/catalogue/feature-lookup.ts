@@ -6,7 +6,8 @@ import type { FeatureDefinition } from "./feature-definition.js";
 
 export type CatalogueEntry = (typeof catalogue)[number];
 
-const PREFIX = "UFFD_FEATURE_";
+/** The prefix of the kernel's own spelling, `UFFD_FEATURE_THREAD_ID`. */
+export const FEATURE_NAME_PREFIX = "UFFD_FEATURE_";
 
 const byName = new Map<string, CatalogueEntry>(catalogue.map((entry) => [entry.name, entry]));
 const byBit = new Map<number, CatalogueEntry>(catalogue.map((entry) => [entry.bit, entry]));
@@ -42,14 +43,25 @@ export function featureBit(name: FeatureName): bigint {
 /** A name typed by a person that the catalogue does not know: the `unknown-feature` error, with the closest known names. */
 export type UnknownFeatureName = Extract<NegotiationError, { readonly kind: "unknown-feature" }>;
 
+/** `true` for a catalogue name as the catalogue spells it (`THREAD_ID`). */
+export function isFeatureName(value: unknown): value is FeatureName {
+  return typeof value === "string" && byName.has(value);
+}
+
+/** The catalogue's name for `THREAD_ID` or `UFFD_FEATURE_THREAD_ID` (case-sensitive), or `undefined`. */
+export function canonicalFeatureName(input: string): FeatureName | undefined {
+  return byName.get(input.startsWith(FEATURE_NAME_PREFIX) ? input.slice(FEATURE_NAME_PREFIX.length) : input)
+    ?.name;
+}
+
 /**
  * Resolves `THREAD_ID` or `UFFD_FEATURE_THREAD_ID` to the catalogue's name (names are case-sensitive, as in
  * policy files). An unknown name comes back as `unknown-feature` with up to three suggestions, nearest first.
  */
 export function parseFeatureName(input: string): Result<FeatureName, UnknownFeatureName> {
-  const bare = input.startsWith(PREFIX) ? input.slice(PREFIX.length) : input;
-  const entry = byName.get(bare);
-  if (entry) return ok(entry.name);
+  const name = canonicalFeatureName(input);
+  if (name) return ok(name);
+  const bare = input.startsWith(FEATURE_NAME_PREFIX) ? input.slice(FEATURE_NAME_PREFIX.length) : input;
   const suggestions = suggestFeatureNames(bare);
   return err({
     kind: "unknown-feature",

@@ -1,5 +1,6 @@
 import * as t from "io-ts";
 import { catalogue, type FeatureName, type FeatureNameInput } from "../catalogue/catalogue.js";
+import { canonicalFeatureName, FEATURE_NAME_PREFIX, isFeatureName } from "../catalogue/feature-lookup.js";
 import { parseKernelRelease } from "../kernel-release.js";
 
 /**
@@ -25,23 +26,19 @@ export const PRESET_PREFIX = "preset:";
 /** `preset:minimal`, `preset:lazy-restore`, … */
 export type PresetReference = `${typeof PRESET_PREFIX}${PresetName}`;
 
-const FEATURE_PREFIX = "UFFD_FEATURE_";
-const featureNames = new Set<string>(catalogue.map((entry) => entry.name));
-
 /** Every spelling a document may use for a feature: the kernel's name, bare or with `UFFD_FEATURE_`. Case matters. */
 export const FEATURE_NAME_SPELLINGS: readonly FeatureNameInput[] = catalogue.flatMap((entry) => [
   entry.name,
-  `${FEATURE_PREFIX}${entry.name}` as const,
+  `${FEATURE_NAME_PREFIX}${entry.name}` as const,
 ]);
 
 /** A feature name as written (`THREAD_ID` or `UFFD_FEATURE_THREAD_ID`), decoded to the catalogue's name. */
 export const FeatureNameCodec = new t.Type<FeatureName, FeatureNameInput, unknown>(
   "FeatureName",
-  (input): input is FeatureName => typeof input === "string" && featureNames.has(input),
+  isFeatureName,
   (input, context) => {
-    if (typeof input !== "string") return t.failure(input, context);
-    const bare = input.startsWith(FEATURE_PREFIX) ? input.slice(FEATURE_PREFIX.length) : input;
-    return featureNames.has(bare) ? t.success(bare as FeatureName) : t.failure(input, context);
+    const name = typeof input === "string" ? canonicalFeatureName(input) : undefined;
+    return name ? t.success(name) : t.failure(input, context);
   },
   (name) => name,
 );
