@@ -423,6 +423,23 @@ describe("the session", () => {
     expect(session.trace.at(-1)).toEqual({ op: "close", fd: session.fd, result: "ok" });
   });
 
+  it("serialises to JSON (bigints and the backend would otherwise make JSON.stringify throw)", () => {
+    const { backend, knowledge } = fresh({ supported: mask("THREAD_ID", "MOVE") });
+    const session = negotiate(testPolicy({ optional: ["THREAD_ID"] }), {
+      backend,
+      knowledge,
+    })._unsafeUnwrap();
+    expect(JSON.parse(JSON.stringify(session))).toMatchObject({
+      fd: session.fd,
+      open: "syscall",
+      route: "one-shot",
+      enabled: ["THREAD_ID"],
+      supported: ["THREAD_ID", "MOVE"],
+      ioctls: "0x8000000000000003",
+      closed: false,
+    });
+  });
+
   it("closes on Symbol.dispose (using)", () => {
     const { backend, knowledge } = fresh();
     {
