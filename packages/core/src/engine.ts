@@ -29,7 +29,15 @@ export {
   suggestFeatureNames,
   type UnknownFeatureName,
 } from "./catalogue/feature-lookup.js";
-export { ERRNO_CODES, type Errno, errnoCode, errnoName, isErrno } from "./errno.js";
+export {
+  ERRNO_CODES,
+  type Errno,
+  errnoCode,
+  errnoName,
+  isErrno,
+  isExhaustionErrno,
+  isPermissionErrno,
+} from "./errno.js";
 export {
   describeCause,
   type MissingFeature,

@@ -44,3 +44,10 @@ export function isErrno(value: unknown): value is Errno {
   if (Object.hasOwn(ERRNO_CODES, value)) return true;
   return /^ERRNO_[1-9]\d*$/.test(value) && errnoName(errnoCode(value as Errno)) === value;
 }
+
+/** EPERM or EACCES: the caller may not do this. */
+export const isPermissionErrno = (errno: Errno): boolean => errno === "EPERM" || errno === "EACCES";
+
+/** EMFILE, ENFILE or ENOMEM: out of fds or memory, which says nothing about what the kernel supports. */
+export const isExhaustionErrno = (errno: Errno): boolean =>
+  errno === "EMFILE" || errno === "ENFILE" || errno === "ENOMEM";

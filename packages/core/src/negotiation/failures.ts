@@ -55,10 +55,6 @@ export function causeOf(backend: Backend, denial: Denial): PermissionCause {
   }
 }
 
-export const isPermissionErrno = (errno: Errno): boolean => errno === "EPERM" || errno === "EACCES";
-export const isExhaustionErrno = (errno: Errno): boolean =>
-  errno === "EMFILE" || errno === "ENFILE" || errno === "ENOMEM";
-
 export function resourceExhausted(
   errno: Errno,
   op: "open" | "api" | "close",

@@ -1,6 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import type { ApiFailure, ApiReply, Backend, OpenMode } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
+import { isExhaustionErrno, isPermissionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt } from "../errors.js";
 import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { Policy } from "../policy/policy.js";
@@ -15,8 +16,6 @@ import {
 } from "./decision.js";
 import {
   causeOf,
-  isExhaustionErrno,
-  isPermissionErrno,
   kernelRejected,
   missingOptional,
   missingRequired,

@@ -1,16 +1,9 @@
 import { err, ok, type Result } from "neverthrow";
 import { type BackendInfo, OPEN_MODES, type OpenMode } from "../backend/backend-port.js";
-import type { Errno } from "../errno.js";
+import { type Errno, isExhaustionErrno, isPermissionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt, PermissionCause } from "../errors.js";
 import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
-import {
-  causeOf,
-  isExhaustionErrno,
-  isPermissionErrno,
-  openRefused,
-  resourceExhausted,
-  unexpected,
-} from "./failures.js";
+import { causeOf, openRefused, resourceExhausted, unexpected } from "./failures.js";
 import { processKnowledge } from "./knowledge.js";
 import type { NegotiateOptions } from "./negotiate.js";
 import { PortCalls } from "./port-calls.js";
