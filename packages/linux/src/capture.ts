@@ -1,19 +1,19 @@
 import {
   type Backend,
   type CapturedOutcome,
-  type Errno,
-  FeatureSet,
+  featureBit,
   type HostProfile,
+  isExhaustionErrno,
   type NegotiationError,
-  OPEN_MODES,
+  type OpenAttempt,
   type OpenMode,
+  probe,
   UFFD_API,
 } from "@negotiate/core/engine";
 import { err, ok, type Result } from "neverthrow";
 import type { PermissionEnvironment } from "./proc.js";
 
-const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
-const FRESH = { closeOnExec: true, nonBlocking: true } as const;
+const EVENT_FORK = featureBit("EVENT_FORK");
 
 /** Who captured the profile, and on which kernel. */
 export interface CaptureContext {
@@ -24,27 +24,19 @@ export interface CaptureContext {
   readonly capturedAt: Date;
 }
 
-/** Records what `backend` offers through the port alone; every fd opened here is closed here. */
+/**
+ * Records what `backend` offers through the port alone: the core's `probe` (each open mode, the supported set),
+ * then EVENT_FORK alone on a fresh fd. Every fd opened here is closed here.
+ */
 export function captureHostProfile(
   backend: Backend,
   context: CaptureContext,
 ): Result<HostProfile, NegotiationError> {
-  const openModes = {} as Record<OpenMode, CapturedOutcome>;
-  let usable: OpenMode | undefined;
-  let firstRefusal: Errno | undefined;
-  for (const mode of OPEN_MODES) {
-    const opened = backend.open({ mode, ...FRESH });
-    if (opened.isErr()) {
-      if (isExhaustion(opened.error.errno)) return err(exhausted(opened.error.errno));
-      openModes[mode] = { errno: opened.error.errno };
-      firstRefusal ??= opened.error.errno;
-      continue;
-    }
-    openModes[mode] = "ok";
-    usable ??= mode;
-    backend.close(opened.value);
-  }
-  const profile = (api: HostProfile["api"], eventFork: CapturedOutcome): HostProfile => ({
+  const profile = (
+    openModes: Record<OpenMode, CapturedOutcome>,
+    api: HostProfile["api"],
+    eventFork: CapturedOutcome,
+  ): HostProfile => ({
     format: "negotiate-host-profile",
     version: 1,
     capturedAt: context.capturedAt.toISOString(),
@@ -60,59 +52,43 @@ export function captureHostProfile(
     openModes,
     eventFork,
   });
-  if (usable === undefined) return ok(profile({ supported: 0n, ioctls: 0n }, { errno: firstRefusal! }));
-  const mode = usable;
-  return onFreshFd(backend, mode, (fd) => {
-    const probed = backend.api(fd, UFFD_API, 0n);
-    return probed.isOk()
-      ? ok({ supported: probed.value.features, ioctls: probed.value.ioctls })
-      : err(
-          refused(
-            `UFFDIO_API with features = 0 on a ${mode} fd failed with ${probed.error.errno}`,
-            probed.error.errno,
-          ),
-        );
-  }).andThen((api) =>
-    onFreshFd(backend, mode, (fd) => {
-      const fork = backend.api(fd, UFFD_API, EVENT_FORK);
-      return ok<CapturedOutcome, NegotiationError>(fork.isOk() ? "ok" : { errno: fork.error.errno });
-    }).map((eventFork) => profile(api, eventFork)),
+  const probed = probe({ backend });
+  if (probed.isErr()) {
+    // No mode opens: the refusals are the profile. Running out of fds or memory says nothing about the host.
+    const error = probed.error;
+    if (error.kind !== "permission-denied" && error.kind !== "unsupported") return err(error);
+    const [first] = error.attempts;
+    return ok(profile(outcomesOf(error.attempts), { supported: 0n, ioctls: 0n }, { errno: first!.errno }));
+  }
+  const capabilities = probed.value;
+  const openModes = outcomesOf(
+    capabilities.openModes.map((report) => (report.ok ? { mode: report.mode } : report)),
   );
-}
-
-function onFreshFd<T>(
-  backend: Backend,
-  mode: OpenMode,
-  use: (fd: number) => Result<T, NegotiationError>,
-): Result<T, NegotiationError> {
-  const opened = backend.open({ mode, ...FRESH });
+  const api = { supported: capabilities.supported.mask, ioctls: capabilities.ioctls };
+  const opened = backend.open({ mode: capabilities.probedWith, closeOnExec: true, nonBlocking: true });
   if (opened.isErr()) {
     const { errno } = opened.error;
-    return err(
-      isExhaustion(errno)
-        ? exhausted(errno)
-        : refused(`a ${mode} uffd opened once and then failed with ${errno}`, errno),
-    );
+    if (isExhaustionErrno(errno)) {
+      return err({
+        kind: "resource-exhausted",
+        errno,
+        op: "open",
+        message: `capture: creating a uffd failed with ${errno}; no profile recorded`,
+      });
+    }
+    const detail = `a ${capabilities.probedWith} uffd opened once and then failed with ${errno}`;
+    return err({ kind: "unexpected", errno, detail, message: `capture: ${detail}` });
   }
-  const result = use(opened.value);
+  const fork = backend.api(opened.value, UFFD_API, EVENT_FORK);
   backend.close(opened.value);
-  return result;
+  return ok(profile(openModes, api, fork.isOk() ? "ok" : { errno: fork.error.errno }));
 }
 
-// Running out of fds or memory says nothing about the host: no profile is recorded.
-const isExhaustion = (errno: Errno): boolean =>
-  errno === "EMFILE" || errno === "ENFILE" || errno === "ENOMEM";
-
-const exhausted = (errno: Errno): NegotiationError => ({
-  kind: "resource-exhausted",
-  errno,
-  op: "open",
-  message: `capture: creating a uffd failed with ${errno}; no profile recorded`,
-});
-
-const refused = (detail: string, errno: Errno): NegotiationError => ({
-  kind: "unexpected",
-  errno,
-  detail,
-  message: `capture: ${detail}`,
-});
+// Each mode's outcome: `ok`, or the errno it was refused with.
+function outcomesOf(
+  reports: readonly (Pick<OpenAttempt, "mode"> & Partial<Pick<OpenAttempt, "errno">>)[],
+): Record<OpenMode, CapturedOutcome> {
+  const outcomes = {} as Record<OpenMode, CapturedOutcome>;
+  for (const { mode, errno } of reports) outcomes[mode] = errno === undefined ? "ok" : { errno };
+  return outcomes;
+}
