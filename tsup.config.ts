@@ -1,4 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { defineConfig, type Options } from "tsup";
 
 type BuildOptions = Parameters<NonNullable<Options["esbuildOptions"]>>[0];
@@ -35,6 +38,41 @@ const library = (name: string, entries: Record<string, string> = {}): Options =>
   esbuildOptions: quietImportMeta,
 });
 
+/**
+ * Two dependencies do work at import that the command never needs, and that loads Node's stream modules (a
+ * good part of its start-up): the bundle gets them patched. Each patch fails the build if its text is gone.
+ */
+const startUpPatches: NonNullable<Options["esbuildPlugins"]>[number] = {
+  name: "start-up-patches",
+  setup(build) {
+    const patches = [
+      {
+        // commander loads node:child_process (and node:net) for executable subcommands, which negotiate has none
+        // of: the bundle loads it on first use instead.
+        file: /commander[\\/]lib[\\/]command\.js$/,
+        find: "const childProcess = require('node:child_process');",
+        replacement:
+          "let loadedChildProcess; const childProcess = new Proxy({}, { get: (_, key) => (loadedChildProcess ??= require('node:child_process'))[key] });",
+      },
+      {
+        // picocolors guesses at import whether `process.stdout` is a terminal, creating it; negotiate decides
+        // colour itself (`createColors(boolean)`), so the guess is left out.
+        file: /picocolors[\\/]picocolors\.js$/,
+        find: '((p.stdout || {}).isTTY && env.TERM !== "dumb") || ',
+        replacement: "",
+      },
+    ];
+    for (const patch of patches) {
+      build.onLoad({ filter: patch.file }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        if (!source.includes(patch.find))
+          throw new Error(`start-up-patches: ${args.path} no longer has: ${patch.find}`);
+        return { contents: source.replace(patch.find, patch.replacement), loader: "js" };
+      });
+    }
+  },
+};
+
 // Everything the CLI runs is bundled into it (its package depends on koffi alone).
 const cliBundle = {
   target: "node20",
@@ -46,26 +84,34 @@ const cliBundle = {
     options.conditions = ["@negotiate/source"];
     quietImportMeta(options);
   },
-  esbuildPlugins: [
-    {
-      // commander loads node:child_process (and with it node:net) at start-up for executable subcommands, which
-      // negotiate has none of: its bundle loads the module on first use instead.
-      name: "lazy-child-process",
-      setup(build) {
-        const eager = "const childProcess = require('node:child_process');";
-        const lazy =
-          "let loadedChildProcess; const childProcess = new Proxy({}, { get: (_, key) => (loadedChildProcess ??= require('node:child_process'))[key] });";
-        build.onLoad({ filter: /commander[\\/]lib[\\/]command\.js$/ }, async (args) => {
-          const source = await readFile(args.path, "utf8");
-          if (!source.includes(eager))
-            throw new Error(`lazy-child-process: ${args.path} no longer has: ${eager}`);
-          return { contents: source.replace(eager, lazy), loader: "js" };
-        });
-      },
-    },
-  ],
+  esbuildPlugins: [startUpPatches],
   tsconfig: "tsconfig.build.json",
 } satisfies Options;
+
+/**
+ * The `negotiate` executable: the whole program in one CommonJS file (Node 20 loads that faster than ES module
+ * chunks), its loader `bin.cjs`, and the V8 code cache the loader starts it from, made by running it once.
+ */
+export function cliCommand(outDir: string): Options {
+  return {
+    ...cliBundle,
+    name: "cli",
+    entry: { cli: "packages/cli/src/cli.ts", bin: "packages/cli/src/bin.ts" },
+    outDir,
+    format: ["cjs"],
+    splitting: false,
+    // `library/` is another build's.
+    clean: ["!library/**"],
+    async onSuccess() {
+      const training = spawnSync(process.execPath, [join(outDir, "bin.cjs"), "probe"], {
+        stdio: "ignore",
+        env: { ...process.env, NEGOTIATE_WRITE_CODE_CACHE: "1" },
+      });
+      if (!existsSync(join(outDir, "cli.code-cache")))
+        throw new Error(`no code cache: negotiate probe exited ${training.status} (${training.error ?? ""})`);
+    },
+  };
+}
 
 export default defineConfig([
   library("core", {
@@ -74,18 +120,7 @@ export default defineConfig([
   }),
   library("mock"),
   library("linux"),
-  {
-    // The command: chunks per command, loaded lazily, so that it starts fast.
-    ...cliBundle,
-    name: "cli",
-    entry: { cli: "packages/cli/src/cli.ts" },
-    outDir: "packages/cli/dist",
-    format: ["esm"],
-    clean: true,
-    banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __negotiateCreateRequire } from 'node:module'; const require = __negotiateCreateRequire(import.meta.url);",
-    },
-  },
+  cliCommand("packages/cli/dist"),
   {
     // `main()` for in-process use, ESM and CommonJS.
     ...cliBundle,

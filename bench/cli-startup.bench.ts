@@ -2,20 +2,26 @@
  * How fast the bundled `negotiate` starts: wall time of whole processes, against `node -e 0` measured in the
  * same run. Goal: `negotiate probe` within 1.3× `node -e 0`. The commands are interleaved, so drift in the
  * machine's load affects all of them alike.
- * Run after `npx tsup`: node --import tsx bench/cli-startup.bench.ts [runs] [path/to/cli.js]
+ * Run after `npx tsup`: node --import tsx bench/cli-startup.bench.ts [runs] [path/to/bin.cjs]
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 
 const RUNS = Number(process.argv[2] ?? 30);
-const CLI = resolve(process.argv[3] ?? "packages/cli/dist/cli.js");
+const CLI = resolve(process.argv[3] ?? "packages/cli/dist/bin.cjs");
 const GOAL = 1.3;
 
 if (!existsSync(CLI)) {
   console.error(`${CLI} does not exist: build it first (npx tsup)`);
   process.exit(1);
 }
+
+// The same build without its V8 code cache, beside it so that it finds koffi alike: what the cache saves.
+const uncached = mkdtempSync(join(dirname(dirname(CLI)), "dist-uncached-"));
+cpSync(dirname(CLI), uncached, { recursive: true });
+rmSync(join(uncached, "cli.code-cache"), { force: true });
+process.on("exit", () => rmSync(uncached, { recursive: true, force: true }));
 
 interface Variant {
   readonly label: string;
@@ -32,6 +38,7 @@ const variants: readonly Variant[] = [
     goal: GOAL,
   },
   { label: "negotiate probe (this kernel)", args: [CLI, "probe"], goal: GOAL },
+  { label: "negotiate probe (this kernel), no code cache", args: [join(uncached, "bin.cjs"), "probe"] },
 ];
 
 function once(args: readonly string[]): number {

@@ -1,9 +1,9 @@
 import picocolors from "picocolors";
 
-/** Where a command writes: `process.stdout`/`process.stderr`, or a buffer in tests. */
+/** Where a command writes: the process's stdout/stderr (see `directOutput`), or a buffer in tests. */
 export interface OutputStream {
   write(text: string): unknown;
-  /** `true` when the stream is a terminal; absent means not. */
+  /** `true` when the stream is a terminal; absent means not. Reading it may cost: read it only when it matters. */
   readonly isTTY?: boolean;
 }
 
@@ -27,9 +27,12 @@ export interface Style {
   paint(text: string, tone: Tone): string;
 }
 
-/** Colour when stdout is a terminal and `NO_COLOR` is unset or empty (https://no-color.org). */
+/**
+ * Colour when stdout is a terminal and `NO_COLOR` is unset or empty (https://no-color.org). `NO_COLOR` is read
+ * first: asking the stream whether it is a terminal can cost (see `cli.ts`).
+ */
 export function styleFor(stream: OutputStream, env: CliIo["env"]): Style {
-  const color = stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "");
+  const color = (env.NO_COLOR === undefined || env.NO_COLOR === "") && stream.isTTY === true;
   const colors = picocolors.createColors(color);
   const tones: Record<Tone, (text: string) => string> = {
     ok: colors.green,

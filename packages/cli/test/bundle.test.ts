@@ -1,12 +1,24 @@
 import { execFile } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import Module from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { Script } from "node:vm";
 import { catalogue } from "@negotiate/core";
-import { build, type Options } from "tsup";
+import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import configs from "../../../tsup.config.js";
+import { cliCommand } from "../../../tsup.config.js";
 import { ANSI, fixture, MALFORMED_POLICY, STACK_FRAME } from "./support/run-cli.js";
 
 // End to end: the CLI bundle exactly as the root tsup config builds it, run as its own process.
@@ -19,8 +31,7 @@ beforeAll(async () => {
   // Inside the workspace, so that the bundle finds koffi as the installed package does.
   dist = mkdtempSync(join(cache, "negotiate-cli-"));
   chmodSync(dist, 0o755); // readable by the unprivileged user below
-  const cli = (configs as Options[]).find((config) => config.name === "cli")!;
-  await build({ ...cli, outDir: dist, silent: true, config: false });
+  await build({ ...cliCommand(dist), silent: true, config: false });
 }, 30_000);
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
@@ -43,7 +54,7 @@ async function negotiate(
   try {
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ["--import", KOFFI_PROBE, join(bundle, "cli.js"), ...args],
+      ["--import", KOFFI_PROBE, join(bundle, "bin.cjs"), ...args],
       {
         env: { PATH: process.env.PATH ?? "", ...env },
       },
@@ -82,7 +93,7 @@ describe("the built negotiate bundle", () => {
           "--clear-groups",
           "--inh-caps=-all",
           process.execPath,
-          join(dist, "cli.js"),
+          join(dist, "bin.cjs"),
           "probe",
           "--json",
         ],
@@ -142,7 +153,7 @@ describe("the built negotiate bundle", () => {
     expect(piped.stdout).toMatch(/^MOVE\s+16\s+yes\s+6\.8\s/m);
     expect(piped.stdout).not.toMatch(ANSI);
     // `script` gives the bundle a pseudo-terminal as stdout.
-    const command = `${process.execPath} ${join(dist, "cli.js")} probe --kernel 6.18`;
+    const command = `${process.execPath} ${join(dist, "bin.cjs")} probe --kernel 6.18`;
     const tty = await promisify(execFile)("script", ["-qec", command, "/dev/null"], {
       env: { PATH: process.env.PATH ?? "" },
     });
@@ -152,6 +163,36 @@ describe("the built negotiate bundle", () => {
     });
     expect(noColor.stdout).toMatch(/MOVE\s+16\s+yes/);
     expect(noColor.stdout).not.toMatch(ANSI);
+  });
+
+  it("starts from a code cache the build made and this Node accepts", () => {
+    const program = join(dist, "cli.cjs");
+    const script = new Script(Module.wrap(readFileSync(program, "utf8")), {
+      filename: program,
+      cachedData: readFileSync(join(dist, "cli.code-cache")),
+    });
+    expect(script.cachedDataRejected).toBe(false);
+  });
+
+  it("runs as well with a cache this Node rejects, or none, and never writes one itself", async () => {
+    const copy = mkdtempSync(join(cache, "negotiate-cli-"));
+    cpSync(dist, copy, { recursive: true });
+    try {
+      const args = ["probe", "--backend", "mock", "--kernel", "6.18", "--json"];
+      const expected = (await negotiate(args)).stdout;
+      const garbage = Buffer.from("not a V8 code cache");
+      writeFileSync(join(copy, "cli.code-cache"), garbage);
+      const rejected = await negotiate(args, {}, copy);
+      expect(rejected).toEqual({ code: 0, stdout: expected, stderr: "" });
+      expect(readFileSync(join(copy, "cli.code-cache"))).toEqual(garbage);
+      rmSync(join(copy, "cli.code-cache"));
+      const files = readdirSync(copy).sort();
+      const none = await negotiate(args, {}, copy);
+      expect(none).toEqual({ code: 0, stdout: expected, stderr: "" });
+      expect(readdirSync(copy).sort()).toEqual(files);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it("where koffi cannot load, says the real kernel cannot be used and how to use the mock", async () => {

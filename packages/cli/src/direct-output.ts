@@ -1,0 +1,37 @@
+import { writeSync } from "node:fs";
+import type { OutputStream } from "./output.js";
+
+/**
+ * stdout or stderr written with write(2) on its fd. Creating `process.stdout` loads Node's stream modules, a good
+ * part of the command's start-up: the Node stream is created only when a command asks whether the output is a
+ * terminal (to colour it), or when a write would block (a full non-blocking pipe), and from then on it takes every
+ * later write, so the output stays in order. Errors of either way of writing go to `onError`.
+ */
+export function directOutput(
+  fd: number,
+  nodeStream: () => NodeJS.WritableStream & { readonly isTTY?: boolean },
+  onError: (error: unknown) => void,
+): OutputStream {
+  let stream: ReturnType<typeof nodeStream> | undefined;
+  const created = () => {
+    stream ??= nodeStream().on("error", onError);
+    return stream;
+  };
+  let blocked = false;
+  return {
+    get isTTY() {
+      return created().isTTY === true;
+    },
+    write(text: string) {
+      if (blocked) return created().write(text);
+      let pending = Buffer.from(text);
+      try {
+        while (pending.length > 0) pending = pending.subarray(writeSync(fd, pending));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") return onError(error);
+        blocked = true;
+        created().write(pending);
+      }
+    },
+  };
+}
