@@ -17,10 +17,9 @@ if (!existsSync(CLI)) {
   process.exit(1);
 }
 
-// The same build without its V8 code cache, beside it so that it finds koffi alike: what the cache saves.
-const uncached = mkdtempSync(join(dirname(dirname(CLI)), "dist-uncached-"));
-cpSync(dirname(CLI), uncached, { recursive: true });
-rmSync(join(uncached, "cli.code-cache"), { force: true });
+// The same build without its V8 code cache, inside it so that it finds koffi alike: what the cache saves.
+const uncached = mkdtempSync(join(dirname(CLI), "uncached-"));
+for (const file of ["bin.cjs", "cli.cjs"]) cpSync(join(dirname(CLI), file), join(uncached, file));
 process.on("exit", () => rmSync(uncached, { recursive: true, force: true }));
 
 interface Variant {
