@@ -147,6 +147,42 @@ describe("auto strategy", () => {
   });
 });
 
+describe("what auto knows", () => {
+  it("is forgotten for a backend: the next negotiation learns again, as the first did", () => {
+    const { backend, knowledge } = fresh({ supported: mask("THREAD_ID") });
+    const policy = testPolicy({ optional: ["THREAD_ID", "MOVE"] });
+    const first = negotiate(policy, { backend, knowledge })._unsafeUnwrap();
+    first.close();
+    expect(first.route).toBe("one-shot-then-probe");
+    expect(negotiate(policy, { backend, knowledge })._unsafeUnwrap().route).toBe("known-supported");
+    knowledge.forget(backend);
+    expect(knowledge.supported(backend, "syscall")).toBeUndefined();
+    const session = negotiate(policy, { backend, knowledge })._unsafeUnwrap();
+    expect(session.route).toBe("one-shot-then-probe");
+    expect(knowledge.supported(backend, "syscall")).toBe(mask("THREAD_ID"));
+  });
+
+  it("is kept per backend and per policy while negotiations alternate between them", () => {
+    const knowledge = new Knowledge();
+    const older = new FakeBackend({ supported: mask("THREAD_ID") });
+    const newer = new FakeBackend({ supported: mask("THREAD_ID", "MOVE") });
+    const wide = testPolicy({ optional: ["THREAD_ID", "MOVE"] });
+    const narrow = testPolicy({ optional: ["MOVE"] });
+    for (let round = 0; round < 3; round++) {
+      for (const backend of [older, newer]) {
+        const a = negotiate(wide, { backend, knowledge })._unsafeUnwrap();
+        const b = negotiate(narrow, { backend, knowledge })._unsafeUnwrap();
+        expect(a.enabledSet.mask).toBe(backend === older ? mask("THREAD_ID") : mask("THREAD_ID", "MOVE"));
+        expect(b.enabledSet.mask).toBe(backend === older ? 0n : mask("MOVE"));
+        if (round > 0) expect([a.route, b.route]).toEqual(["known-supported", "known-supported"]);
+        a.close();
+        b.close();
+      }
+    }
+    expect(older.openFds.size + newer.openFds.size).toBe(0);
+  });
+});
+
 describe("EVENT_FORK without CAP_SYS_PTRACE", () => {
   for (const strategy of ["probe", "one-shot", "auto"] as const) {
     it(`${strategy}: an optional EVENT_FORK is dropped and the same fd retried`, () => {

@@ -12,10 +12,8 @@ export interface PolicyPlan {
   /** Each `oneOf` group as bit masks, in order of preference, forbidden alternatives removed. */
   readonly groups: readonly (readonly bigint[])[];
   readonly groupNames: readonly (readonly FeatureName[])[];
-  /** The open modes to try, in order. */
-  readonly modes: readonly OpenMode[];
-  /** What to ask the backend for in each mode (the policy's flags). */
-  readonly openRequests: Readonly<Record<OpenMode, OpenRequest>>;
+  /** The open modes to try, in order, each as what to ask the backend for (the mode with the policy's flags). */
+  readonly opens: readonly OpenRequest[];
   /** Decisions already made for a supported set. */
   readonly decisions: Map<bigint, Decision>;
   /** The decision made last: the hot path asks for the same one again and again, without a hash lookup. */
@@ -80,8 +78,12 @@ export function outcomeOf(plan: PolicyPlan, decision: Decision, request: bigint,
 const EVENT_FORK = featureBit("EVENT_FORK");
 
 const plans = new WeakMap<Policy<FeatureName, FeatureName>, PolicyPlan>();
+// Apps negotiate one policy again and again: it is found without a hash lookup.
+let lastPolicy: Policy<FeatureName, FeatureName> | undefined;
+let lastPlan: PolicyPlan | undefined;
 
 export function planOf(policy: Policy<FeatureName, FeatureName>): PolicyPlan {
+  if (policy === lastPolicy) return lastPlan!;
   let plan = plans.get(policy);
   if (!plan) {
     const forbidden = policy.forbidden.mask;
@@ -94,17 +96,17 @@ export function planOf(policy: Policy<FeatureName, FeatureName>): PolicyPlan {
       forbidden,
       groups: groupNames.map((group) => group.map(featureBit)),
       groupNames,
-      modes: openModesOf(policy),
-      openRequests: Object.fromEntries(
-        OPEN_MODES.map((mode) => [
-          mode,
-          { mode, closeOnExec: policy.closeOnExec, nonBlocking: policy.nonBlocking },
-        ]),
-      ) as Record<OpenMode, OpenRequest>,
+      opens: openModesOf(policy).map((mode) => ({
+        mode,
+        closeOnExec: policy.closeOnExec,
+        nonBlocking: policy.nonBlocking,
+      })),
       decisions: new Map(),
     };
     plans.set(policy, plan);
   }
+  lastPolicy = policy;
+  lastPlan = plan;
   return plan;
 }
 

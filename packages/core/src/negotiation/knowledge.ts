@@ -17,13 +17,19 @@ interface BackendKnowledge {
  */
 export class Knowledge {
   private readonly byBackend = new WeakMap<Backend, BackendKnowledge>();
+  // A process negotiates with one backend again and again: it is found without a hash lookup.
+  private lastBackend: Backend | undefined;
+  private lastKnown: BackendKnowledge | undefined;
 
   of(backend: Backend): BackendKnowledge {
+    if (backend === this.lastBackend) return this.lastKnown!;
     let known = this.byBackend.get(backend);
     if (!known) {
       known = { supported: new Map(), refused: new Set(), forkDenied: false, verified: new Map() };
       this.byBackend.set(backend, known);
     }
+    this.lastBackend = backend;
+    this.lastKnown = known;
     return known;
   }
 
@@ -35,6 +41,7 @@ export class Knowledge {
   /** Forgets everything about a backend (e.g. after its privileges changed). */
   forget(backend: Backend): void {
     this.byBackend.delete(backend);
+    if (backend === this.lastBackend) this.lastBackend = this.lastKnown = undefined;
   }
 }
 

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "neverthrow";
-import type { ApiFailure, ApiReply, Backend, OpenMode } from "../backend/backend-port.js";
+import type { ApiFailure, ApiReply, Backend, OpenMode, OpenRequest } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import { isExhaustionErrno, isPermissionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt } from "../errors.js";
@@ -45,10 +45,6 @@ type ModeOutcome<R extends FeatureName, O extends FeatureName> =
   | { readonly refused: OpenAttempt }
   | Result<Session<R, O>, NegotiationError>;
 
-type Sent =
-  | { readonly reply: ApiReply; readonly request: bigint }
-  | { readonly failure: ApiFailure; readonly request: bigint };
-
 /**
  * Negotiates `policy` with the kernel behind `options.backend`. On success the session holds the fd and
  * exactly what is enabled on it; on failure every fd the negotiation opened is closed again.
@@ -66,6 +62,8 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   private readonly known;
   // Allocated on the first warning: the hot path has none.
   private warnings: NegotiationWarning[] | undefined;
+  // What the last `send` asked for: the decided request, less an EVENT_FORK it had to drop.
+  private sentRequest = 0n;
 
   constructor(
     private readonly policy: Policy<R, O>,
@@ -78,13 +76,13 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
 
   run(): Result<Session<R, O>, NegotiationError> {
     let attempts: OpenAttempt[] | undefined;
-    const modes = this.plan.modes;
-    for (let index = 0; index < modes.length; index++) {
-      const mode = modes[index]!;
-      if (this.skippable(mode, modes, index)) continue;
-      const outcome = this.onMode(mode);
+    const opens = this.plan.opens;
+    for (let index = 0; index < opens.length; index++) {
+      const open = opens[index]!;
+      if (this.skippable(open.mode, opens, index)) continue;
+      const outcome = this.onMode(open);
       if (!("refused" in outcome)) return outcome;
-      this.known.refused.add(mode);
+      this.known.refused.add(open.mode);
       attempts ??= [];
       attempts.push(outcome.refused);
     }
@@ -92,36 +90,37 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   }
 
   // Under auto, a mode refused before is skipped while a later one is known to work.
-  private skippable(mode: OpenMode, modes: readonly OpenMode[], index: number): boolean {
+  private skippable(mode: OpenMode, opens: readonly OpenRequest[], index: number): boolean {
     const refused = this.known.refused;
     if (this.policy.strategy !== "auto" || refused.size === 0 || !refused.has(mode)) return false;
-    for (let later = index + 1; later < modes.length; later++)
-      if (this.known.supported.has(modes[later]!)) return true;
+    for (let later = index + 1; later < opens.length; later++)
+      if (this.known.supported.has(opens[later]!.mode)) return true;
     return false;
   }
 
-  private onMode(mode: OpenMode): ModeOutcome<R, O> {
-    const supported = this.policy.strategy === "auto" ? this.known.supported.get(mode) : undefined;
+  private onMode(open: OpenRequest): ModeOutcome<R, O> {
+    const supported = this.policy.strategy === "auto" ? this.known.supported.get(open.mode) : undefined;
     if (supported !== undefined) {
       const decision = decide(this.plan, supported);
       if (unsatisfiable(decision)) return err(this.missingRequired(decision, 0n));
-      const fd = this.openFd(mode);
-      return typeof fd === "number" ? this.request(fd, mode, decision, "known-supported") : fd;
+      const fd = this.openFd(open);
+      return typeof fd === "number" ? this.request(fd, open, decision, "known-supported") : fd;
     }
     if (this.policy.strategy === "probe") {
-      const fd = this.openFd(mode);
-      return typeof fd === "number" ? this.probeThenRequest(fd, mode, "probe") : fd;
+      const fd = this.openFd(open);
+      return typeof fd === "number" ? this.probeThenRequest(fd, open, "probe") : fd;
     }
     const optimistic = decide(this.plan, undefined);
     if (unsatisfiable(optimistic)) return err(this.missingRequired(optimistic, 0n));
-    const fd = this.openFd(mode);
-    return typeof fd === "number" ? this.oneShot(fd, mode, optimistic) : fd;
+    const fd = this.openFd(open);
+    return typeof fd === "number" ? this.oneShot(fd, open, optimistic) : fd;
   }
 
   // A new fd, or why there is none (no closures here: they slow down the koffi calls around them).
-  private openFd(mode: OpenMode): number | ModeOutcome<R, O> {
-    const opened = this.calls.open(this.plan.openRequests[mode]);
+  private openFd(open: OpenRequest): number | ModeOutcome<R, O> {
+    const opened = this.calls.open(open);
     if (opened.isOk()) return opened.value;
+    const { mode } = open;
     const errno = opened.error.errno;
     if (isExhaustionErrno(errno)) return err(resourceExhausted(errno, "open", this.calls.trace));
     if (isPermissionErrno(errno)) {
@@ -140,7 +139,7 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
   }
 
   // Sends the decided request; an optional EVENT_FORK refused with EPERM is dropped and the same fd retried.
-  private send(fd: number, decision: Decision): Sent {
+  private send(fd: number, decision: Decision): Result<ApiReply, ApiFailure> {
     let request = decision.request;
     const forkOptional = decision.droppableFork;
     if (forkOptional && this.known.forkDenied && (request & EVENT_FORK) !== 0n) {
@@ -148,77 +147,76 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
       this.warnForkDropped();
     }
     for (;;) {
+      this.sentRequest = request;
       const result = this.calls.api(fd, request);
-      if (result.isOk()) return { reply: result.value, request };
-      if (forkOptional && result.error.errno === "EPERM" && (request & EVENT_FORK) !== 0n) {
-        this.known.forkDenied = true;
-        request &= ~EVENT_FORK;
-        this.warnForkDropped();
-        continue;
-      }
-      return { failure: result.error, request };
+      if (result.isOk() || !forkOptional || result.error.errno !== "EPERM" || (request & EVENT_FORK) === 0n)
+        return result;
+      this.known.forkDenied = true;
+      request &= ~EVENT_FORK;
+      this.warnForkDropped();
     }
   }
 
-  private request(fd: number, mode: OpenMode, decision: Decision, route: Route): ModeOutcome<R, O> {
+  private request(fd: number, open: OpenRequest, decision: Decision, route: Route): ModeOutcome<R, O> {
     const sent = this.send(fd, decision);
-    if ("reply" in sent) return this.accept(fd, mode, sent, decision, route);
+    if (sent.isOk()) return this.accept(fd, open, sent.value, this.sentRequest, decision, route);
     this.calls.close(fd);
-    if (sent.failure.errno === "EINVAL" && route === "known-supported") {
+    if (sent.error.errno === "EINVAL" && route === "known-supported") {
       // What this process learned no longer holds: learn again.
-      this.known.supported.delete(mode);
-      const next = this.openFd(mode);
-      return typeof next === "number" ? this.probeThenRequest(next, mode, "probe") : next;
+      this.known.supported.delete(open.mode);
+      const next = this.openFd(open);
+      return typeof next === "number" ? this.probeThenRequest(next, open, "probe") : next;
     }
-    return err(this.apiFailure(sent.failure, sent.request));
+    return err(this.apiFailure(sent.error, this.sentRequest));
   }
 
-  private oneShot(fd: number, mode: OpenMode, decision: Decision): ModeOutcome<R, O> {
+  private oneShot(fd: number, open: OpenRequest, decision: Decision): ModeOutcome<R, O> {
     const sent = this.send(fd, decision);
-    if ("reply" in sent) return this.accept(fd, mode, sent, decision, "one-shot");
-    if (sent.failure.errno === "EINVAL" && this.policy.onReject === "probe") {
+    if (sent.isOk()) return this.accept(fd, open, sent.value, this.sentRequest, decision, "one-shot");
+    if (sent.error.errno === "EINVAL" && this.policy.onReject === "probe") {
       this.warn({
         code: "probe-fallback",
-        message: `the kernel refused the one-shot request ${featureSetOfU64(sent.request)} with EINVAL; probed the supported set on the same fd`,
+        message: `the kernel refused the one-shot request ${featureSetOfU64(this.sentRequest)} with EINVAL; probed the supported set on the same fd`,
       });
       // A failed fd is still uninitialised: it serves as the probe's temporary fd.
-      return this.probeThenRequest(fd, mode, "one-shot-then-probe");
+      return this.probeThenRequest(fd, open, "one-shot-then-probe");
     }
     this.calls.close(fd);
-    return err(this.apiFailure(sent.failure, sent.request));
+    return err(this.apiFailure(sent.error, this.sentRequest));
   }
 
-  private probeThenRequest(fd: number, mode: OpenMode, route: Route): ModeOutcome<R, O> {
+  private probeThenRequest(fd: number, open: OpenRequest, route: Route): ModeOutcome<R, O> {
     const probed = this.calls.api(fd, 0n);
     if (probed.isErr()) {
       this.calls.close(fd);
       return err(this.apiFailure(probed.error, 0n));
     }
     const supported = probed.value.features;
-    this.known.supported.set(mode, supported);
+    this.known.supported.set(open.mode, supported);
     const decision = decide(this.plan, supported);
     if (unsatisfiable(decision)) {
       this.calls.close(fd);
       return err(this.missingRequired(decision, 0n));
     }
     // Nothing to ask for: the probe fd already is exactly that session.
-    if (decision.request === 0n)
-      return this.accept(fd, mode, { reply: probed.value, request: 0n }, decision, route);
+    if (decision.request === 0n) return this.accept(fd, open, probed.value, 0n, decision, route);
     this.calls.close(fd);
-    const next = this.openFd(mode);
-    return typeof next === "number" ? this.request(next, mode, decision, route) : next;
+    const next = this.openFd(open);
+    return typeof next === "number" ? this.request(next, open, decision, route) : next;
   }
 
   private accept(
     fd: number,
-    mode: OpenMode,
-    sent: { readonly reply: ApiReply; readonly request: bigint },
+    open: OpenRequest,
+    reply: ApiReply,
+    request: bigint,
     decision: Decision,
     route: Route,
   ): Result<Session<R, O>, NegotiationError> {
-    const { reply, request } = sent;
+    const { mode } = open;
     const supported = reply.features;
-    if (this.known.supported.get(mode) !== supported) this.known.supported.set(mode, supported);
+    // A decision made for this very supported set was made from what this process knows of the mode already.
+    if (decision.supported !== supported) this.known.supported.set(mode, supported);
     const outcome = outcomeOf(this.plan, decision, request, supported);
     const { enabled, lacking, dropped, missing } = outcome;
     if (lacking !== 0n) {
@@ -226,9 +224,9 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
       this.calls.close(fd);
       const narrowed = decide(this.plan, supported);
       if (!unsatisfiable(narrowed) && route === "one-shot") {
-        const next = this.openFd(mode);
+        const next = this.openFd(open);
         const retried =
-          typeof next === "number" ? this.request(next, mode, narrowed, "one-shot-then-probe") : next;
+          typeof next === "number" ? this.request(next, open, narrowed, "one-shot-then-probe") : next;
         return "refused" in retried ? err(openRefused([retried.refused], this.calls.trace)) : retried;
       }
       return err(this.missingRequired(narrowed, lacking & this.plan.required));

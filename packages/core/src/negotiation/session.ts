@@ -78,7 +78,8 @@ export interface SessionInit {
 
 const CLOSED: Result<void, NegotiationError> = ok(undefined);
 
-// Sets and the enabled map are built on first use: most callers read one or two of them.
+// Sets and the enabled map are built on first use: most callers read one or two of them. The init object is
+// not kept, so that an inlined negotiation need not allocate it.
 class NegotiatedSession implements Session<FeatureName, FeatureName> {
   readonly fd: number;
   readonly missingOptional: readonly FeatureName[];
@@ -88,12 +89,14 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
   readonly open: OpenMode;
   readonly trace: TraceEntry[];
   readonly warnings: readonly NegotiationWarning[];
-  private readonly init: SessionInit;
+  private readonly port: Backend;
+  private readonly enabledMask: bigint;
+  private readonly supportedMask: bigint;
+  private readonly requestedMask: bigint;
   private enabledMap: EnabledFeatures<FeatureName, FeatureName> | undefined;
   private isClosed = false;
 
   constructor(init: SessionInit) {
-    this.init = init;
     this.fd = init.fd;
     this.missingOptional = init.missingOptional;
     this.ioctls = init.ioctls;
@@ -102,28 +105,32 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
     this.open = init.open;
     this.trace = init.trace;
     this.warnings = init.warnings;
+    this.port = init.backend;
+    this.enabledMask = init.enabledMask;
+    this.supportedMask = init.supportedMask;
+    this.requestedMask = init.requestedMask;
   }
 
   get backend(): BackendInfo {
-    return this.init.backend.info;
+    return this.port.info;
   }
 
   get enabledSet(): FeatureSet {
-    return featureSetOfU64(this.init.enabledMask);
+    return featureSetOfU64(this.enabledMask);
   }
 
   get supported(): FeatureSet {
-    return featureSetOfU64(this.init.supportedMask);
+    return featureSetOfU64(this.supportedMask);
   }
 
   get requested(): FeatureSet {
-    return featureSetOfU64(this.init.requestedMask);
+    return featureSetOfU64(this.requestedMask);
   }
 
   get enabled(): EnabledFeatures<FeatureName, FeatureName> {
     if (!this.enabledMap) {
       const map: Record<string, boolean> = {};
-      for (const [bit, name] of FEATURE_MASKS) map[name] = (this.init.enabledMask & bit) !== 0n;
+      for (const [bit, name] of FEATURE_MASKS) map[name] = (this.enabledMask & bit) !== 0n;
       this.enabledMap = map as EnabledFeatures<FeatureName, FeatureName>;
     }
     return this.enabledMap;
@@ -136,7 +143,7 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
   close(): Result<void, NegotiationError> {
     if (this.isClosed) return CLOSED;
     this.isClosed = true;
-    const result = this.init.backend.close(this.fd);
+    const result = this.port.close(this.fd);
     this.trace.push({ op: "close", fd: this.fd, result: result.isOk() ? "ok" : result.error.errno });
     return result.isOk()
       ? CLOSED
