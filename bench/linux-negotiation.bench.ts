@@ -152,7 +152,13 @@ if (process.argv[2] === "--paired") {
   process.exit(0);
 }
 
-function pairedInOwnProcess(extra: number): { verify: number; noVerify: number; pairs: number } {
+interface PairedRatios {
+  readonly verify: number;
+  readonly noVerify: number;
+  readonly pairs: number;
+}
+
+function pairedInOwnProcess(extra: number): PairedRatios {
   const out = execFileSync(
     process.execPath,
     [...process.execArgv, fileURLToPath(import.meta.url), "--paired", String(extra)],
@@ -160,6 +166,22 @@ function pairedInOwnProcess(extra: number): { verify: number; noVerify: number; 
   );
   return JSON.parse(out.trim().split("\n").at(-1)!);
 }
+
+// One process's median still moves by a few per cent with what else the machine does: the goal is judged on the
+// median of several processes, and their range is shown.
+const PAIRED_PROCESSES = 5;
+function pairedAcrossProcesses(extra: number): { verify: number[]; noVerify: number[]; pairs: number } {
+  const runs = Array.from({ length: PAIRED_PROCESSES }, () => pairedInOwnProcess(extra));
+  const sorted = (values: number[]) => values.sort((a, b) => a - b);
+  return {
+    verify: sorted(runs.map((run) => run.verify)),
+    noVerify: sorted(runs.map((run) => run.noVerify)),
+    pairs: runs[0]!.pairs,
+  };
+}
+const middle = (sorted: number[]): number => sorted[sorted.length >> 1]!;
+const spread = (sorted: number[]): string =>
+  `${middle(sorted).toFixed(2)} (${sorted[0]!.toFixed(2)}–${sorted.at(-1)!.toFixed(2)})`;
 
 // --- The C program, compiled now; at the same number of mappings as this process. -------------------------
 const cDir = mkdtempSync(join(tmpdir(), "uffd-bench-"));
@@ -244,12 +266,13 @@ for (const extra of EXTRA_MAPPINGS) {
   }
   const autoPlain = ns.get("SDK auto, known (no verify)")!;
   const autoVerify = ns.get("SDK auto, known (verify)")!;
-  const paired = pairedInOwnProcess(extra);
+  const paired = pairedAcrossProcesses(extra);
+  const met = middle(paired.verify) <= 1.1 && middle(paired.noVerify) <= 1.1;
   summary.push(
-    `${String(extra).padStart(6)} extra: auto/koffi loop = ${paired.verify.toFixed(2)} (verify on, the default) and ` +
-      `${paired.noVerify.toFixed(2)} (verify off) as paired medians of ${paired.pairs} iterations in a process ` +
-      "of their own, " +
-      `${(autoPlain / koffiPlain).toFixed(2)} as best rounds (goal ≤ 1.10); ` +
+    `${String(extra).padStart(6)} extra: auto/koffi loop = ${spread(paired.verify)} (verify on, the default) and ` +
+      `${spread(paired.noVerify)} (verify off): medians of ${PAIRED_PROCESSES} processes of their own, each the ` +
+      `ratio of paired medians over ~${paired.pairs} iterations; goal ≤ 1.10 ${met ? "met" : "MISSED"}. ` +
+      `Best rounds above: ${(autoPlain / koffiPlain).toFixed(2)}. ` +
       `auto+verify/koffi+fdinfo = ${(autoVerify / koffiVerify).toFixed(2)}, ` +
       `verification = +${((autoVerify / autoPlain - 1) * 100).toFixed(0)} % (goal < 15 %)`,
   );
