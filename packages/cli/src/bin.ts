@@ -4,32 +4,18 @@
  * (`cli.code-cache`). Compiling the bundle is the largest part of the command's start-up after Node's own, and
  * Node 20 caches no code of its own.
  *
- * - The cache is V8's: a Node with another V8 version or other V8 flags rejects it, and the program is then
- *   compiled as usual. A missing or unreadable cache is not an error either.
+ * - A missing, unreadable or rejected cache (another V8 version or V8 flags) only costs the compilation.
  * - With `NEGOTIATE_WRITE_CODE_CACHE=1` in the environment (the build sets it), the cache is written when the
  *   process exits, with every function the run compiled, replacing the old one.
- * - This file never writes anything otherwise: an installed package is not modified by running it.
+ * - Otherwise nothing is ever written: an installed package is not modified by running it.
  */
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import Module, { createRequire } from "node:module";
+import { renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Script } from "node:vm";
+import { compileProgram, runProgram } from "./program-script.js";
 
 const program = join(__dirname, "cli.cjs");
 const cacheFile = join(__dirname, "cli.code-cache");
-
-const readCache = (): Buffer | undefined => {
-  try {
-    return readFileSync(cacheFile);
-  } catch {
-    return undefined;
-  }
-};
-
-const script = new Script(Module.wrap(readFileSync(program, "utf8")), {
-  filename: program,
-  cachedData: readCache(),
-});
+const script = compileProgram(program, cacheFile);
 
 if (process.env.NEGOTIATE_WRITE_CODE_CACHE === "1") {
   process.once("exit", () => {
@@ -39,14 +25,4 @@ if (process.env.NEGOTIATE_WRITE_CODE_CACHE === "1") {
   });
 }
 
-const programModule = { exports: {}, filename: program, id: program };
-script
-  .runInThisContext()
-  .call(
-    programModule.exports,
-    programModule.exports,
-    createRequire(program),
-    programModule,
-    program,
-    __dirname,
-  );
+runProgram(script, program);

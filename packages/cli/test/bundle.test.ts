@@ -10,15 +10,14 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import Module from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { Script } from "node:vm";
 import { catalogue } from "@negotiate/core";
 import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliCommand } from "../../../tsup.config.js";
+import { compileProgram } from "../src/program-script.js";
 import { ANSI, fixture, MALFORMED_POLICY, STACK_FRAME } from "./support/run-cli.js";
 
 // End to end: the CLI bundle exactly as the root tsup config builds it, run as its own process.
@@ -166,11 +165,7 @@ describe("the built negotiate bundle", () => {
   });
 
   it("starts from a code cache the build made and this Node accepts", () => {
-    const program = join(dist, "cli.cjs");
-    const script = new Script(Module.wrap(readFileSync(program, "utf8")), {
-      filename: program,
-      cachedData: readFileSync(join(dist, "cli.code-cache")),
-    });
+    const script = compileProgram(join(dist, "cli.cjs"), join(dist, "cli.code-cache"));
     expect(script.cachedDataRejected).toBe(false);
   });
 
