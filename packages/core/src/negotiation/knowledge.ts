@@ -13,7 +13,8 @@ interface BackendKnowledge {
 /**
  * What negotiations learned about backends in this process: the supported set per open mode, which modes
  * were refused, whether EVENT_FORK was, which requests the kernel's own view confirmed. Used by the `auto`
- * strategy to skip the probe, and by `verify` to check each distinct request once. Keyed weakly by backend.
+ * strategy to skip the probe, and by `verify` to check each distinct request once. Keyed weakly by backend,
+ * except that the backend used last is held until another one is used or it is forgotten.
  */
 export class Knowledge {
   private readonly byBackend = new WeakMap<Backend, BackendKnowledge>();
