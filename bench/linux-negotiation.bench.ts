@@ -17,6 +17,8 @@ const ROUND_MS = 100;
 const EXTRA_MAPPINGS = [0, 100, 1_000, 10_000] as const;
 // What the SDK's policy asks for (MOVE required; WP_ASYNC, THREAD_ID optional), as the baselines send it.
 const REQUEST = FeatureSet.of("MOVE", "WP_ASYNC", "THREAD_ID").mask;
+// What the kernel enables for it (WP_ASYNC brings WP_UNPOPULATED): each SDK negotiation checks its session.
+const EXPECTED = FeatureSet.of("MOVE", "WP_ASYNC", "WP_UNPOPULATED", "THREAD_ID").mask;
 
 // --- The bare koffi loop: its own bindings, no SDK code. -------------------------------------------------
 const koffi = createRequire(import.meta.url)("koffi") as typeof import("koffi");
@@ -82,8 +84,7 @@ function sdkNegotiation(strategy: StrategyName, verify: boolean): () => void {
   const knowledge = new Knowledge();
   const once = () => {
     const session = negotiate(policy, { backend, knowledge })._unsafeUnwrap();
-    if (session.enabledSet.mask !== FeatureSet.of("MOVE", "WP_ASYNC", "WP_UNPOPULATED", "THREAD_ID").mask)
-      throw new Error(`unexpected enabled set ${session.enabledSet}`);
+    if (session.enabledSet.mask !== EXPECTED) throw new Error(`unexpected enabled set ${session.enabledSet}`);
     session.close();
   };
   once(); // `auto` learns the supported set here.
