@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import {
   chmodSync,
   cpSync,
@@ -145,6 +145,20 @@ describe("the built negotiate bundle", () => {
     expect(run.code).toBe(code);
     expect(`${run.stdout}${run.stderr}`).toMatch(message);
     expect(`${run.stdout}${run.stderr}`).not.toMatch(STACK_FRAME);
+  });
+
+  it("exits quietly with its own code when the reader of its output went away (EPIPE)", async () => {
+    const child = spawn(process.execPath, [join(dist, "bin.cjs"), "probe", "--kernel", "6.18"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // The read end is closed long before the command (~70 ms to start) writes anything.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   });
 
   it("prints plain text to a pipe, colours to a terminal unless NO_COLOR is set", async () => {
