@@ -9,16 +9,15 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { definePolicy, FeatureSet, Knowledge, negotiate, type StrategyName } from "@negotiate/core";
+import { FeatureSet } from "@negotiate/core";
 import { linuxBackend } from "@negotiate/linux";
+import { nsPerOp, REQUEST, sdkNegotiation, sdkSource } from "./support/negotiation.js";
 
 const ROUNDS = 15;
 const ROUND_MS = 100;
+// Calls between two clock reads: a negotiation here takes µs.
+const BATCH = 16;
 const EXTRA_MAPPINGS = [0, 100, 1_000, 10_000] as const;
-// What the SDK's policy asks for (MOVE required; WP_ASYNC, THREAD_ID optional), as the baselines send it.
-const REQUEST = FeatureSet.of("MOVE", "WP_ASYNC", "THREAD_ID").mask;
-// What the kernel enables for it (WP_ASYNC brings WP_UNPOPULATED): each SDK negotiation checks its session.
-const EXPECTED = FeatureSet.of("MOVE", "WP_ASYNC", "WP_UNPOPULATED", "THREAD_ID").mask;
 
 // --- The bare koffi loop: its own bindings, no SDK code. -------------------------------------------------
 const koffi = createRequire(import.meta.url)("koffi") as typeof import("koffi");
@@ -60,8 +59,6 @@ function bareNegotiation(verify: boolean): void {
 
 // --- The SDK. ----------------------------------------------------------------------------------------------
 const backend = linuxBackend()._unsafeUnwrap();
-// tsx (the @negotiate/source condition) keeps function names, which costs a little per closure; dist does not.
-const sdkSource = import.meta.resolve("@negotiate/core").includes("/src/") ? "src (tsx)" : "dist";
 const OPEN = { mode: "syscall", closeOnExec: true, nonBlocking: true } as const;
 
 // The port alone, without the core: what the backend adds to the bare koffi loop.
@@ -71,26 +68,6 @@ function portNegotiation(verify: boolean): void {
   if (verify) backend.enabledFeatures(fd)._unsafeUnwrap();
   backend.close(fd);
 }
-const policyFor = (strategy: StrategyName, verify: boolean) =>
-  definePolicy({
-    features: { required: ["MOVE"], optional: ["WP_ASYNC", "THREAD_ID"] },
-    strategy,
-    verify,
-    open: "syscall",
-  })._unsafeUnwrap();
-
-function sdkNegotiation(strategy: StrategyName, verify: boolean): () => void {
-  const policy = policyFor(strategy, verify);
-  const knowledge = new Knowledge();
-  const once = () => {
-    const session = negotiate(policy, { backend, knowledge })._unsafeUnwrap();
-    if (session.enabledSet.mask !== EXPECTED) throw new Error(`unexpected enabled set ${session.enabledSet}`);
-    session.close();
-  };
-  once(); // `auto` learns the supported set here.
-  return once;
-}
-
 // --- Mappings and timing. ----------------------------------------------------------------------------------
 const mappingCount = (): number => readFileSync("/proc/self/maps", "latin1").split("\n").length - 1;
 let added = 0;
@@ -102,19 +79,6 @@ function addMappings(target: number): void {
       mmap(null, 4096, added % 2 ? 0x1 : 0x3, 0x22, -1, 0);
     }
   }
-}
-
-function nsPerOp(run: () => void): number {
-  const deadline = process.hrtime.bigint() + BigInt(ROUND_MS * 1e6);
-  let done = 0;
-  const start = process.hrtime.bigint();
-  let now = start;
-  while (now < deadline) {
-    for (let i = 0; i < 16; i++) run();
-    done += 16;
-    now = process.hrtime.bigint();
-  }
-  return Number(now - start) / done;
 }
 
 // Paired samples: each iteration times the bare loop, then the SDK, so drift, GC and other processes fall on both
@@ -140,10 +104,10 @@ function pairedMedianRatio(sdk: () => void, bare: () => void, pairs: number): nu
 if (process.argv[2] === "--paired") {
   addMappings(Number(process.argv[3]));
   const bare = () => bareNegotiation(false);
-  const withVerify = sdkNegotiation("auto", true);
-  const withoutVerify = sdkNegotiation("auto", false);
+  const withVerify = sdkNegotiation(backend, "auto", true);
+  const withoutVerify = sdkNegotiation(backend, "auto", false);
   // About one second of pairs at this size.
-  const pairs = Math.max(200, Math.round(1e9 / (2 * nsPerOp(bare))));
+  const pairs = Math.max(200, Math.round(1e9 / (2 * nsPerOp(bare, ROUND_MS, BATCH))));
   const ratios = {
     verify: pairedMedianRatio(withVerify, bare, pairs),
     noVerify: pairedMedianRatio(withoutVerify, bare, pairs),
@@ -219,7 +183,7 @@ interface Variant {
   readonly run: (mappings: number) => number;
 }
 
-const timed = (run: () => void) => () => nsPerOp(run);
+const timed = (run: () => void) => () => nsPerOp(run, ROUND_MS, BATCH);
 const variants: Variant[] = [
   ...(cSkipped
     ? []
@@ -231,10 +195,10 @@ const variants: Variant[] = [
   { name: "koffi loop + fdinfo read", run: timed(() => bareNegotiation(true)) },
   { name: "LinuxBackend port calls", run: timed(() => portNegotiation(false)) },
   { name: "LinuxBackend port + fdinfo", run: timed(() => portNegotiation(true)) },
-  { name: "SDK probe (verify)", run: timed(sdkNegotiation("probe", true)) },
-  { name: "SDK one-shot (verify)", run: timed(sdkNegotiation("one-shot", true)) },
-  { name: "SDK auto, known (verify)", run: timed(sdkNegotiation("auto", true)) },
-  { name: "SDK auto, known (no verify)", run: timed(sdkNegotiation("auto", false)) },
+  { name: "SDK probe (verify)", run: timed(sdkNegotiation(backend, "probe", true)) },
+  { name: "SDK one-shot (verify)", run: timed(sdkNegotiation(backend, "one-shot", true)) },
+  { name: "SDK auto, known (verify)", run: timed(sdkNegotiation(backend, "auto", true)) },
+  { name: "SDK auto, known (no verify)", run: timed(sdkNegotiation(backend, "auto", false)) },
 ];
 
 if (cSkipped) console.log(`C baseline skipped: ${cSkipped}`);

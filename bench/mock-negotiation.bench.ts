@@ -4,27 +4,18 @@
  * supported set, on one core.
  * Run: node --conditions=@negotiate/source --import tsx bench/mock-negotiation.bench.ts
  */
-import {
-  FeatureSet,
-  Knowledge,
-  negotiate,
-  POLICY_DEFAULTS,
-  type Policy,
-  type StrategyName,
-} from "@negotiate/core";
+import { FeatureSet } from "@negotiate/core";
 import { mockBackend } from "@negotiate/mock";
+import { nsPerOp, REQUEST, sdkNegotiation, sdkSource } from "./support/negotiation.js";
 
 const ROUNDS = 7;
 const ROUND_MS = 150;
 const GOAL = 1_000_000;
-const REQUIRED = FeatureSet.of("MOVE");
-const OPTIONAL = FeatureSet.of("WP_ASYNC", "THREAD_ID");
-const REQUEST = REQUIRED.union(OPTIONAL).mask;
-const EXPECTED = FeatureSet.of("MOVE", "WP_ASYNC", "WP_UNPOPULATED", "THREAD_ID").mask;
+// Calls between two clock reads: a negotiation here takes a few hundred ns.
+const BATCH = 256;
 const OPEN = { mode: "syscall", closeOnExec: true, nonBlocking: true } as const;
 
 const backend = mockBackend({ kernel: "6.18.0", arch: "x86_64", capSysPtrace: true });
-const sdkSource = import.meta.resolve("@negotiate/core").includes("/src/") ? "src (tsx)" : "dist";
 
 // What one known-supported negotiation asks of the port, with nothing around it.
 function portCalls(verify: boolean): () => void {
@@ -36,55 +27,23 @@ function portCalls(verify: boolean): () => void {
   };
 }
 
-function sdk(strategy: StrategyName, verify: boolean): () => void {
-  const policy = {
-    ...POLICY_DEFAULTS,
-    strategy,
-    verify,
-    open: "syscall",
-    required: REQUIRED,
-    optional: OPTIONAL,
-    forbidden: FeatureSet.EMPTY,
-    oneOf: [],
-  } as Policy;
-  const knowledge = new Knowledge();
-  const once = () => {
-    const session = negotiate(policy, { backend, knowledge })._unsafeUnwrap();
-    if (session.enabledSet.mask !== EXPECTED) throw new Error(`unexpected enabled set ${session.enabledSet}`);
-    session.close();
-  };
-  once(); // `auto` learns the supported set here.
-  return once;
-}
-
-function nsPerOp(run: () => void): number {
-  const start = process.hrtime.bigint();
-  const deadline = start + BigInt(ROUND_MS * 1e6);
-  let now = start;
-  let done = 0;
-  while (now < deadline) {
-    for (let i = 0; i < 256; i++) run();
-    done += 256;
-    now = process.hrtime.bigint();
-  }
-  return Number(now - start) / done;
-}
+const timed = (run: () => void): number => nsPerOp(run, ROUND_MS, BATCH);
 
 const variants: readonly (readonly [string, () => void])[] = [
   ["port calls (baseline)", portCalls(false)],
   ["port calls + fdinfo (baseline)", portCalls(true)],
-  ["SDK probe (verify)", sdk("probe", true)],
-  ["SDK one-shot (verify)", sdk("one-shot", true)],
-  ["SDK auto, known (verify)", sdk("auto", true)],
-  ["SDK auto, known (no verify)", sdk("auto", false)],
+  ["SDK probe (verify)", sdkNegotiation(backend, "probe", true)],
+  ["SDK one-shot (verify)", sdkNegotiation(backend, "one-shot", true)],
+  ["SDK auto, known (verify)", sdkNegotiation(backend, "auto", true)],
+  ["SDK auto, known (no verify)", sdkNegotiation(backend, "auto", false)],
 ];
 
 // Rounds are interleaved so that drift (CPU frequency, GC) spreads over every variant; the best round is
 // the one least disturbed by other processes.
-for (const [, run] of variants) nsPerOp(run); // warm-up: every variant compiled before any is timed
+for (const [, run] of variants) timed(run); // warm-up: every variant compiled before any is timed
 const samples = new Map(variants.map(([name]) => [name, [] as number[]]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, run] of variants) samples.get(name)!.push(nsPerOp(run));
+  for (const [name, run] of variants) samples.get(name)!.push(timed(run));
 }
 const ns = new Map([...samples].map(([name, values]) => [name, Math.min(...values)]));
 if (backend.openFds().length !== 0) throw new Error(`fds leaked: ${backend.openFds().join(", ")}`);
