@@ -1,10 +1,9 @@
 import { err, ok, type Result } from "neverthrow";
 import type { FeatureName, FeatureNameInput } from "./catalogue/catalogue.js";
-import { catalogue } from "./catalogue/catalogue.js";
 import {
   FEATURE_MASKS,
-  featureAtBit,
   featureBit,
+  KNOWN_FEATURES_MASK,
   parseFeatureName,
   type UnknownFeatureName,
 } from "./catalogue/feature-lookup.js";
@@ -56,7 +55,7 @@ export class FeatureSet {
 
   /** Every feature the catalogue knows. */
   static all(): FeatureSet {
-    return FeatureSet.of(...catalogue.map((entry) => entry.name));
+    return FeatureSet.ofMask(KNOWN_FEATURES_MASK);
   }
 
   private static ofMask(mask: bigint): FeatureSet {
@@ -105,10 +104,9 @@ export class FeatureSet {
 
   /** Bit positions set here that the catalogue does not know. */
   unknownBits(): number[] {
+    const unknown = this.mask & ~KNOWN_FEATURES_MASK;
     const bits: number[] = [];
-    for (let bit = 0; bit < 64; bit++) {
-      if ((this.mask >> BigInt(bit)) & 1n && featureAtBit(bit) === undefined) bits.push(bit);
-    }
+    for (let bit = 0; bit < 64; bit++) if ((unknown >> BigInt(bit)) & 1n) bits.push(bit);
     return bits;
   }
 

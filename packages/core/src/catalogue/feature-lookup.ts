@@ -9,10 +9,6 @@ export type CatalogueEntry = (typeof catalogue)[number];
 /** The prefix of the kernel's own spelling, `UFFD_FEATURE_THREAD_ID`. */
 export const FEATURE_NAME_PREFIX = "UFFD_FEATURE_";
 
-const byName = new Map<string, CatalogueEntry>(catalogue.map((entry) => [entry.name, entry]));
-const byBit = new Map<number, CatalogueEntry>(catalogue.map((entry) => [entry.bit, entry]));
-const masks = new Map<string, bigint>(catalogue.map((entry) => [entry.name, 1n << BigInt(entry.bit)]));
-
 /** Each known feature's single-bit mask with its name, in bit order. */
 export const FEATURE_MASKS: readonly (readonly [bigint, FeatureName])[] = catalogue.map((entry) => [
   1n << BigInt(entry.bit),
@@ -20,10 +16,11 @@ export const FEATURE_MASKS: readonly (readonly [bigint, FeatureName])[] = catalo
 ]);
 
 /** Every bit the catalogue knows, as one mask. */
-export const KNOWN_FEATURES_MASK: bigint = catalogue.reduce(
-  (mask, entry) => mask | (1n << BigInt(entry.bit)),
-  0n,
-);
+export const KNOWN_FEATURES_MASK: bigint = FEATURE_MASKS.reduce((mask, [bit]) => mask | bit, 0n);
+
+const byName = new Map<string, CatalogueEntry>(catalogue.map((entry) => [entry.name, entry]));
+const byBit = new Map<number, CatalogueEntry>(catalogue.map((entry) => [entry.bit, entry]));
+const masks = new Map<string, bigint>(FEATURE_MASKS.map(([bit, name]) => [name, bit]));
 
 /** The definition of a known feature. */
 export function featureDefinition(name: FeatureName): FeatureDefinition<FeatureName> {
@@ -50,9 +47,11 @@ export function isFeatureName(value: unknown): value is FeatureName {
 
 /** The catalogue's name for `THREAD_ID` or `UFFD_FEATURE_THREAD_ID` (case-sensitive), or `undefined`. */
 export function canonicalFeatureName(input: string): FeatureName | undefined {
-  return byName.get(input.startsWith(FEATURE_NAME_PREFIX) ? input.slice(FEATURE_NAME_PREFIX.length) : input)
-    ?.name;
+  return byName.get(withoutPrefix(input))?.name;
 }
+
+const withoutPrefix = (input: string): string =>
+  input.startsWith(FEATURE_NAME_PREFIX) ? input.slice(FEATURE_NAME_PREFIX.length) : input;
 
 /**
  * Resolves `THREAD_ID` or `UFFD_FEATURE_THREAD_ID` to the catalogue's name (names are case-sensitive, as in
@@ -61,8 +60,7 @@ export function canonicalFeatureName(input: string): FeatureName | undefined {
 export function parseFeatureName(input: string): Result<FeatureName, UnknownFeatureName> {
   const name = canonicalFeatureName(input);
   if (name) return ok(name);
-  const bare = input.startsWith(FEATURE_NAME_PREFIX) ? input.slice(FEATURE_NAME_PREFIX.length) : input;
-  const suggestions = suggestFeatureNames(bare);
+  const suggestions = suggestFeatureNames(withoutPrefix(input));
   return err({
     kind: "unknown-feature",
     name: input,
