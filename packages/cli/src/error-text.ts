@@ -26,14 +26,10 @@ function details(error: CliError): string[] {
   }
 }
 
-// A module loader's failure (koffi's) carries its require stack after the first line: not for people.
-const headline = (error: CliError): string =>
-  error.kind === "backend-unavailable" ? error.message.split("\n")[0]! : error.message;
-
 /** An error for a person: `error: message`, then indented details and an optional closing hint. */
 export function errorText(error: CliError, style: Style, hint?: string): string {
   const lines = [
-    `${style.paint("error:", "bad")} ${headline(error)}`,
+    `${style.paint("error:", "bad")} ${error.message}`,
     ...details(error).map((line) => `  ${line}`),
   ];
   if (hint) lines.push(style.paint(hint, "warn"));
