@@ -61,9 +61,7 @@ export function captureHostProfile(
     return ok(profile(outcomesOf(error.attempts), { supported: 0n, ioctls: 0n }, { errno: first!.errno }));
   }
   const capabilities = probed.value;
-  const openModes = outcomesOf(
-    capabilities.openModes.map((report) => (report.ok ? { mode: report.mode } : report)),
-  );
+  const openModes = outcomesOf(capabilities.openModes);
   const api = { supported: capabilities.supported.mask, ioctls: capabilities.ioctls };
   const opened = backend.open({ mode: capabilities.probedWith, closeOnExec: true, nonBlocking: true });
   if (opened.isErr()) {

@@ -1,7 +1,7 @@
-import { type Denial, FeatureSet, type PermissionCause } from "@negotiate/core/engine";
+import { type Denial, featureBit, type PermissionCause } from "@negotiate/core/engine";
 import type { PermissionEnvironment } from "./proc.js";
 
-const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
+const EVENT_FORK = featureBit("EVENT_FORK");
 
 /**
  * Why the kernel or the environment refused a call, from what the kernel's own checks look at: a refusal
