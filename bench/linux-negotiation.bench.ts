@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { FeatureSet } from "@negotiate/core";
 import { linuxBackend } from "@negotiate/linux";
-import { nsPerOp, REQUEST, sdkNegotiation, sdkSource } from "./support/negotiation.js";
+import { nsPerOp, portNegotiation, REQUEST, sdkNegotiation, sdkSource } from "./support/negotiation.js";
 
 const ROUNDS = 15;
 const ROUND_MS = 100;
@@ -59,15 +59,6 @@ function bareNegotiation(verify: boolean): void {
 
 // --- The SDK. ----------------------------------------------------------------------------------------------
 const backend = linuxBackend()._unsafeUnwrap();
-const OPEN = { mode: "syscall", closeOnExec: true, nonBlocking: true } as const;
-
-// The port alone, without the core: what the backend adds to the bare koffi loop.
-function portNegotiation(verify: boolean): void {
-  const fd = backend.open(OPEN)._unsafeUnwrap();
-  backend.api(fd, 0xaan, REQUEST)._unsafeUnwrap();
-  if (verify) backend.enabledFeatures(fd)._unsafeUnwrap();
-  backend.close(fd);
-}
 // --- Mappings and timing. ----------------------------------------------------------------------------------
 const mappingCount = (): number => readFileSync("/proc/self/maps", "latin1").split("\n").length - 1;
 let added = 0;
@@ -193,8 +184,8 @@ const variants: Variant[] = [
       ]),
   { name: "koffi loop", run: timed(() => bareNegotiation(false)) },
   { name: "koffi loop + fdinfo read", run: timed(() => bareNegotiation(true)) },
-  { name: "LinuxBackend port calls", run: timed(() => portNegotiation(false)) },
-  { name: "LinuxBackend port + fdinfo", run: timed(() => portNegotiation(true)) },
+  { name: "LinuxBackend port calls", run: timed(portNegotiation(backend, false)) },
+  { name: "LinuxBackend port + fdinfo", run: timed(portNegotiation(backend, true)) },
   { name: "SDK probe (verify)", run: timed(sdkNegotiation(backend, "probe", true)) },
   { name: "SDK one-shot (verify)", run: timed(sdkNegotiation(backend, "one-shot", true)) },
   { name: "SDK auto, known (verify)", run: timed(sdkNegotiation(backend, "auto", true)) },

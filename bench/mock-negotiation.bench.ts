@@ -6,32 +6,21 @@
  */
 import { FeatureSet } from "@negotiate/core";
 import { mockBackend } from "@negotiate/mock";
-import { nsPerOp, REQUEST, sdkNegotiation, sdkSource } from "./support/negotiation.js";
+import { nsPerOp, portNegotiation, REQUEST, sdkNegotiation, sdkSource } from "./support/negotiation.js";
 
 const ROUNDS = 7;
 const ROUND_MS = 150;
 const GOAL = 1_000_000;
 // Calls between two clock reads: a negotiation here takes a few hundred ns.
 const BATCH = 256;
-const OPEN = { mode: "syscall", closeOnExec: true, nonBlocking: true } as const;
 
 const backend = mockBackend({ kernel: "6.18.0", arch: "x86_64", capSysPtrace: true });
-
-// What one known-supported negotiation asks of the port, with nothing around it.
-function portCalls(verify: boolean): () => void {
-  return () => {
-    const fd = backend.open(OPEN)._unsafeUnwrap();
-    backend.api(fd, 0xaan, REQUEST)._unsafeUnwrap();
-    if (verify) backend.enabledFeatures(fd)._unsafeUnwrap();
-    backend.close(fd);
-  };
-}
 
 const timed = (run: () => void): number => nsPerOp(run, ROUND_MS, BATCH);
 
 const variants: readonly (readonly [string, () => void])[] = [
-  ["port calls (baseline)", portCalls(false)],
-  ["port calls + fdinfo (baseline)", portCalls(true)],
+  ["port calls (baseline)", portNegotiation(backend, false)],
+  ["port calls + fdinfo (baseline)", portNegotiation(backend, true)],
   ["SDK probe (verify)", sdkNegotiation(backend, "probe", true)],
   ["SDK one-shot (verify)", sdkNegotiation(backend, "one-shot", true)],
   ["SDK auto, known (verify)", sdkNegotiation(backend, "auto", true)],

@@ -7,6 +7,7 @@ import {
   Knowledge,
   negotiate,
   type StrategyName,
+  UFFD_API,
 } from "@negotiate/core";
 
 /** What the SDK's policy asks for (MOVE required; WP_ASYNC, THREAD_ID optional), as the baselines send it. */
@@ -40,6 +41,18 @@ export function sdkNegotiation(backend: Backend, strategy: StrategyName, verify:
   };
   once();
   return once;
+}
+
+const OPEN = { mode: "syscall", closeOnExec: true, nonBlocking: true } as const;
+
+/** What one known-supported negotiation asks of `backend`'s port, without the core around it. */
+export function portNegotiation(backend: Backend, verify: boolean): () => void {
+  return () => {
+    const fd = backend.open(OPEN)._unsafeUnwrap();
+    backend.api(fd, UFFD_API, REQUEST)._unsafeUnwrap();
+    if (verify) backend.enabledFeatures!(fd)._unsafeUnwrap();
+    backend.close(fd);
+  };
 }
 
 /** Runs `run` in batches of `batch` for `roundMs` and returns its ns per call. */
