@@ -45,8 +45,7 @@ function structs(koffi: typeof Koffi) {
 }
 
 /** The ioctl numbers for these layouts: `_IOWR`/`_IOR` of each struct's size. */
-export function uffdIoctlNumbers(koffi: typeof Koffi) {
-  const s = structs(koffi);
+export function uffdIoctlNumbers(koffi: typeof Koffi, s: ReturnType<typeof structs> = structs(koffi)) {
   return {
     UFFDIO_REGISTER: ioctlNumber("rw", UFFDIO_NR.REGISTER, koffi.sizeof(s.register)),
     UFFDIO_UNREGISTER: ioctlNumber("r", UFFDIO_NR.UNREGISTER, koffi.sizeof(s.range)),
@@ -71,7 +70,7 @@ class KoffiUffdOps implements UffdOps {
   constructor(private readonly koffi: typeof Koffi) {
     const libc = koffi.load("libc.so.6");
     this.s = structs(koffi);
-    this.numbers = uffdIoctlNumbers(koffi);
+    this.numbers = uffdIoctlNumbers(koffi, this.s);
     const ioctl = (arg: ReturnType<typeof koffi.type> | ReturnType<typeof koffi.inout>) =>
       libc.func("ioctl", "int", ["int", "unsigned long", arg]) as Call;
     this.fn = {

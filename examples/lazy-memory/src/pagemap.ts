@@ -5,9 +5,6 @@ import type { ScenarioError } from "./scenario-error.js";
 /** Bit 57 of a `/proc/<pid>/pagemap` entry: the page is userfaultfd write-protected (since 5.14). */
 export const PM_UFFD_WP = 1n << 57n;
 
-/** Bit 63: the page is present in RAM. */
-export const PM_PRESENT = 1n << 63n;
-
 const ENTRY_SIZE = 8;
 
 function readEntries(address: bigint, pages: number, pageSize: number): bigint[] {
