@@ -2,7 +2,7 @@
 // Packs every package as it would be published, lints the tarballs (publint --strict, attw), then installs them
 // with plain npm into an empty folder outside the workspace and uses them from there as an app would.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -46,7 +46,7 @@ for (const [dir, tarball] of Object.entries(tarballs)) {
 
 const app = join(work, "app");
 check("npm install of the tarballs into an empty folder", () => {
-  run("mkdir", ["-p", app]);
+  mkdirSync(app, { recursive: true });
   writeFileSync(
     join(app, "package.json"),
     JSON.stringify({ name: "smoke-app", private: true, version: "0.0.0" }),
