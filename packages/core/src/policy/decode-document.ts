@@ -11,6 +11,7 @@ import {
   type PolicyDocument,
   PRESET_NAMES,
   PRESET_PREFIX,
+  PRESET_REFERENCES,
 } from "./policy-document.js";
 import { type IssueSite, issueAt, type PathSegment } from "./policy-issue.js";
 
@@ -107,7 +108,6 @@ interface Description {
 }
 
 const ALL_FEATURES = catalogue.map((entry) => entry.name);
-const PRESET_REFERENCES = PRESET_NAMES.map((name) => `${PRESET_PREFIX}${name}`);
 
 // What was wrong and what would be right, for a value `codec` refused.
 function describe(codec: t.Any, value: unknown): Description {

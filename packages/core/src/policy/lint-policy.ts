@@ -4,7 +4,7 @@ import type { PolicyIssue } from "../errors.js";
 import { kernelAtLeast, parseKernelRelease } from "../kernel-release.js";
 import type { Policy } from "./policy.js";
 import { issueAt } from "./policy-issue.js";
-import { type Origin, originsOf, type PolicyOrigins } from "./validate-policy.js";
+import { FEATURE_LISTS, type Origin, originsOf, type PolicyOrigins } from "./validate-policy.js";
 
 /**
  * Warnings about a valid policy: things that are allowed but probably not meant. Each names where the
@@ -59,7 +59,7 @@ function newerThanMinKernel(
     const oldest = group
       .map((name) => featureDefinition(name).since)
       .reduce((a, b) => (kernelAtLeast(versionOf(a), b) ? b : a));
-    const origin = origins.groups[index]?.origin ?? { site: {}, segments: ["features", "oneOf", index] };
+    const origin = origins.groups[index]!.origin;
     issues.push(
       issueAt(
         origin.site,
@@ -88,10 +88,7 @@ function impliedButForbidden(
     ...policy.oneOf.flatMap((group, groupIndex) =>
       group.map((name, index) => ({
         name,
-        origin: origins.groups[groupIndex]?.alternatives[index] ?? {
-          site: {},
-          segments: ["features", "oneOf", groupIndex, index],
-        },
+        origin: origins.groups[groupIndex]!.alternatives[index]!,
       })),
     ),
   ];
@@ -131,13 +128,17 @@ function forkWithUserModeOnly(
   ];
 }
 
-// A policy built by hand rather than by this module: paths by position in its sets, no source.
+// A policy built by hand rather than by this module: paths by position in its sets and groups, no source.
 function declaredOrigins(policy: Policy<FeatureName, FeatureName>): PolicyOrigins {
   const features = new Map<FeatureName, Origin>();
-  for (const list of ["required", "optional", "forbidden"] as const) {
+  for (const list of FEATURE_LISTS) {
     policy[list].names().forEach((name, index) => {
       features.set(name, { site: {}, segments: ["features", list, index] });
     });
   }
-  return { features, groups: [], fields: new Map() };
+  const groups = policy.oneOf.map((group, groupIndex) => ({
+    origin: { site: {}, segments: ["features", "oneOf", groupIndex] },
+    alternatives: group.map((_, index) => ({ site: {}, segments: ["features", "oneOf", groupIndex, index] })),
+  }));
+  return { features, groups, fields: new Map() };
 }

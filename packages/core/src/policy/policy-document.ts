@@ -26,6 +26,11 @@ export const PRESET_PREFIX = "preset:";
 /** `preset:minimal`, `preset:lazy-restore`, … */
 export type PresetReference = `${typeof PRESET_PREFIX}${PresetName}`;
 
+/** Every preset as `extends` names it, in the order of `PRESET_NAMES`. */
+export const PRESET_REFERENCES: readonly PresetReference[] = PRESET_NAMES.map(
+  (name) => `${PRESET_PREFIX}${name}` as const,
+);
+
 /** Every spelling a document may use for a feature: the kernel's name, bare or with `UFFD_FEATURE_`. Case matters. */
 export const FEATURE_NAME_SPELLINGS: readonly FeatureNameInput[] = catalogue.flatMap((entry) => [
   entry.name,

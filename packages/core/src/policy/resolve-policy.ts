@@ -8,6 +8,7 @@ import {
   PolicyFileCodec,
   type PolicyFormat,
   PRESET_PREFIX,
+  PRESET_REFERENCES,
   type PresetName,
 } from "./policy-document.js";
 import { type IssueSite, issueAt, type PolicyError, policyError } from "./policy-issue.js";
@@ -98,7 +99,7 @@ function collectLayers(
           `a policy defined in code can extend presets only, not the file "${entry}"`,
           {
             value: entry,
-            expected: Object.keys(POLICY_PRESETS).map((name) => `${PRESET_PREFIX}${name}`),
+            expected: PRESET_REFERENCES,
           },
         ),
       );

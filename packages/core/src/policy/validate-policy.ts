@@ -44,8 +44,9 @@ const SCALAR_FIELDS = [
 
 type ScalarField = (typeof SCALAR_FIELDS)[number];
 
-const LISTS = ["required", "optional", "forbidden"] as const;
-type Status = (typeof LISTS)[number];
+/** The three feature lists of a policy, in the order a document declares them. */
+export const FEATURE_LISTS = ["required", "optional", "forbidden"] as const;
+type Status = (typeof FEATURE_LISTS)[number];
 
 interface Entry {
   readonly name: FeatureName;
@@ -80,7 +81,7 @@ export function checkDocument(document: LooseDocument, raw: unknown, site: Issue
   const issues: PolicyIssue[] = [];
   const features = document.features ?? {};
   const first = new Map<FeatureName, { readonly status: Status; readonly index: number }>();
-  for (const status of LISTS) {
+  for (const status of FEATURE_LISTS) {
     for (const { name, index } of entriesOf(features[status])) {
       const earlier = first.get(name);
       if (earlier === undefined) {
@@ -148,7 +149,7 @@ export function resolveLayers(layers: readonly PolicyLayer[]): Result<Policy<nev
   const values: { -readonly [K in ScalarField]?: LooseDocument[K] } = {};
   layers.forEach(({ document, raw, site }, layer) => {
     const features = document.features ?? {};
-    for (const list of LISTS) {
+    for (const list of FEATURE_LISTS) {
       for (const { name, index } of entriesOf(features[list])) {
         const origin = { site, segments: ["features", list, index] };
         status.set(name, { status: list, origin });
@@ -189,15 +190,9 @@ export function resolveLayers(layers: readonly PolicyLayer[]): Result<Policy<nev
     optional: named("optional"),
     forbidden: named("forbidden"),
     oneOf: Object.freeze(groups.map((group) => Object.freeze(group.alternatives.map((alt) => alt.name)))),
-    strategy: values.strategy ?? POLICY_DEFAULTS.strategy,
-    onReject: values.onReject ?? POLICY_DEFAULTS.onReject,
-    onMissingOptional: values.onMissingOptional ?? POLICY_DEFAULTS.onMissingOptional,
-    open: values.open ?? POLICY_DEFAULTS.open,
-    userModeOnly: values.userModeOnly ?? POLICY_DEFAULTS.userModeOnly,
-    closeOnExec: values.closeOnExec ?? POLICY_DEFAULTS.closeOnExec,
-    nonBlocking: values.nonBlocking ?? POLICY_DEFAULTS.nonBlocking,
-    verify: values.verify ?? POLICY_DEFAULTS.verify,
-    ...(values.minKernel === undefined ? {} : { minKernel: values.minKernel }),
+    // `values` holds only the fields some layer set.
+    ...POLICY_DEFAULTS,
+    ...values,
   });
   origins.set(policy, {
     features: new Map([...status].map(([feature, entry]) => [feature, entry.origin])),
