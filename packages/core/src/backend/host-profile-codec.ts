@@ -1,6 +1,7 @@
 import { isLeft } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { err, ok, Result } from "neverthrow";
+import { checkedString } from "../checked-string-codec.js";
 import { type Errno, isErrno } from "../errno.js";
 import { parseKernelRelease } from "../kernel-release.js";
 import type { OpenMode } from "./backend-port.js";
@@ -36,20 +37,6 @@ const HexU64 = new t.Type<bigint, string, unknown>(
       : t.failure(value, context),
   (mask) => `0x${mask.toString(16)}`,
 );
-
-// A string checked by `accepts`, kept as written.
-function checkedString<A extends string>(
-  name: string,
-  accepts: (value: string) => boolean,
-): t.Type<A, A, unknown> {
-  const is = (value: unknown): value is A => typeof value === "string" && accepts(value);
-  return new t.Type<A, A, unknown>(
-    name,
-    is,
-    (value, context) => (is(value) ? t.success(value) : t.failure(value, context)),
-    t.identity,
-  );
-}
 
 const ErrnoName = checkedString<Errno>('an errno name ("EPERM", "ERRNO_<n>")', isErrno);
 const Release = checkedString<string>('a kernel release ("6.8.0-45-generic")', (value) =>

@@ -1,6 +1,7 @@
 import * as t from "io-ts";
 import { catalogue, type FeatureName, type FeatureNameInput } from "../catalogue/catalogue.js";
 import { canonicalFeatureName, FEATURE_NAME_PREFIX, isFeatureName } from "../catalogue/feature-lookup.js";
+import { checkedString } from "../checked-string-codec.js";
 import { parseKernelRelease } from "../kernel-release.js";
 
 /**
@@ -69,14 +70,8 @@ export const ExtendsEntryCodec = new t.Type<string, string, unknown>(
 export const ExtendsCodec = t.union([ExtendsEntryCodec, t.readonlyArray(ExtendsEntryCodec)], "Extends");
 
 /** A kernel release string as `parseKernelRelease` accepts it (`5.15`, `6.1.26`); numbers are refused. */
-export const KernelReleaseCodec = new t.Type<string, string, unknown>(
-  "KernelRelease",
-  (input): input is string => typeof input === "string" && parseKernelRelease(input).isOk(),
-  (input, context) =>
-    typeof input === "string" && parseKernelRelease(input).isOk()
-      ? t.success(input)
-      : t.failure(input, context),
-  t.identity,
+export const KernelReleaseCodec = checkedString<string>("KernelRelease", (input) =>
+  parseKernelRelease(input).isOk(),
 );
 
 const keys = <K extends string>(...names: K[]): { [P in K]: null } =>
