@@ -11,7 +11,7 @@ export interface CheckFlags {
 }
 
 /** What `check` found in one file: `errors` make it invalid, `warnings` are lints of a valid policy. */
-export interface FileCheck {
+interface FileCheck {
   readonly file: string;
   readonly valid: boolean;
   readonly name?: string;

@@ -27,7 +27,7 @@ function details(error: CliError): string[] {
 }
 
 /** An error for a person: `error: message`, then indented details and an optional closing hint. */
-export function errorText(error: CliError, style: Style, hint?: string): string {
+function errorText(error: CliError, style: Style, hint?: string): string {
   const lines = [
     `${style.paint("error:", "bad")} ${error.message}`,
     ...details(error).map((line) => `  ${line}`),

@@ -5,7 +5,7 @@ const replacer = (_key: string, value: unknown): unknown =>
   typeof value === "bigint" ? `0x${value.toString(16)}` : value;
 
 /** The JSON text of a command's result: bigints as lower-case hex strings, feature sets as names. */
-export function jsonText(value: unknown): string {
+function jsonText(value: unknown): string {
   return JSON.stringify(value, replacer, 2);
 }
 

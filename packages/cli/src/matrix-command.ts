@@ -38,14 +38,10 @@ export interface CallCounts {
 }
 
 /** A negotiation error without its trace: the matrix keeps only the call counts. */
-export type Untraced = NegotiationError extends infer E
-  ? E extends unknown
-    ? Omit<E, "trace">
-    : never
-  : never;
+type Untraced = NegotiationError extends infer E ? (E extends unknown ? Omit<E, "trace"> : never) : never;
 
 /** One kernel and architecture of the matrix. */
-export type MatrixRow = {
+type MatrixRow = {
   readonly kernel: string;
   readonly arch: string;
   /** The port calls of the negotiation, without the session's own close. */

@@ -28,7 +28,7 @@ function openModeJson(report: OpenModeReport) {
 }
 
 /** The `probe --json` document. */
-export function probeJson(capabilities: Capabilities) {
+function probeJson(capabilities: Capabilities) {
   const { supported } = capabilities;
   return {
     ok: true,

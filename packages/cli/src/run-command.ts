@@ -28,7 +28,7 @@ type AnyPolicy = Policy<never, FeatureName>;
 type AnySession = Session<never, FeatureName>;
 
 /** One feature the policy names (or the kernel enabled along with one): how it was wanted and what came of it. */
-export interface FeatureOutcome {
+interface FeatureOutcome {
   readonly name: FeatureName;
   /** `required`, `optional`, `one of A | B` (a `oneOf` alternative), or `implied by X`. */
   readonly wanted: string;
@@ -76,7 +76,7 @@ function missingReason(
 }
 
 /** Every feature the policy names, in policy order, then what the kernel enabled along with them. */
-export function featureOutcomes(policy: AnyPolicy, session: AnySession): FeatureOutcome[] {
+function featureOutcomes(policy: AnyPolicy, session: AnySession): FeatureOutcome[] {
   const wanted = new Map<FeatureName, string>();
   for (const name of policy.required.names()) wanted.set(name, "required");
   for (const group of policy.oneOf) {
@@ -97,7 +97,7 @@ export function featureOutcomes(policy: AnyPolicy, session: AnySession): Feature
 }
 
 /** The `run --json` document of a successful negotiation. */
-export function runJson(policy: AnyPolicy, session: AnySession, explain: boolean) {
+function runJson(policy: AnyPolicy, session: AnySession, explain: boolean) {
   return {
     ok: true,
     ...(policy.name === undefined ? {} : { policy: policy.name }),

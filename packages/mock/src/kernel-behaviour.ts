@@ -34,7 +34,7 @@ export interface KernelBehaviour {
   readonly rejectsMaskedBits: boolean;
 }
 
-export type BehaviourName = keyof KernelBehaviour;
+type BehaviourName = keyof KernelBehaviour;
 
 /** When a behaviour holds: a mainline range plus stable series that gained it late or lost it early. */
 interface BehaviourChange {

@@ -46,7 +46,7 @@ export interface KernelModel {
 }
 
 /** `_UFFDIO_API` (63), `_UFFDIO_REGISTER` (0), `_UFFDIO_UNREGISTER` (1): the same on every release. */
-export const BASE_IOCTLS = 0x8000000000000003n;
+const BASE_IOCTLS = 0x8000000000000003n;
 
 const DEVICE_PATH = "/dev/userfaultfd";
 /** What a release that does not parse stands for: older than every change of reference §2. */
@@ -60,7 +60,7 @@ export function knownFeatures(version: KernelVersion): bigint {
 }
 
 /** The release's behaviour with a vendor kernel's quirks applied. */
-export function behaviourWithQuirks(version: KernelVersion, quirks: KernelQuirks = {}): KernelBehaviour {
+function behaviourWithQuirks(version: KernelVersion, quirks: KernelQuirks = {}): KernelBehaviour {
   const behaviour = kernelBehaviour(version);
   return {
     ...behaviour,

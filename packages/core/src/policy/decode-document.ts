@@ -16,7 +16,7 @@ import {
 import { type IssueSite, issueAt, type PathSegment } from "./policy-issue.js";
 
 /** A document as far as it decoded: invalid fields left out, invalid list entries left as holes (`undefined`). */
-export type Loose<T> = T extends readonly (infer E)[]
+type Loose<T> = T extends readonly (infer E)[]
   ? readonly (Loose<E> | undefined)[]
   : T extends object
     ? { readonly [K in keyof T]?: Loose<T[K]> }

@@ -78,7 +78,7 @@ const keys = <K extends string>(...names: K[]): { [P in K]: null } =>
   Object.fromEntries(names.map((name) => [name, null])) as { [P in K]: null };
 
 /** The `features` mapping. Every list defaults to empty. */
-export const FeaturesCodec = t.partial(
+const FeaturesCodec = t.partial(
   {
     /** Features without which the negotiation fails. */
     required: FeatureListCodec,

@@ -15,7 +15,7 @@ import type { PolicyFormat } from "./policy-document.js";
 import { type IssueSite, issueAt, type PathSegment, type SourcePosition } from "./policy-issue.js";
 
 /** A document read from text: its plain value, and where its issues are reported. */
-export interface PolicySource {
+interface PolicySource {
   readonly raw: unknown;
   readonly site: IssueSite;
 }

@@ -4,7 +4,7 @@ import { fromThrowable } from "neverthrow";
 import type { PolicyFormat } from "./policy-document.js";
 
 /** Why a policy file could not be read: the errno code when there is one, and a phrase for people. */
-export interface FileReadFailure {
+interface FileReadFailure {
   readonly code?: string;
   readonly reason: string;
 }

@@ -18,7 +18,7 @@ import { formatOfPath, readPolicyFile } from "./read-policy-file.js";
 import { checkDocument, type PolicyLayer, resolveLayers } from "./validate-policy.js";
 
 /** What a policy is validated from: text (a file's, or given to `parsePolicy`) or a value from code. */
-export type PolicyOrigin =
+type PolicyOrigin =
   | { readonly kind: "text"; readonly text: string; readonly format: PolicyFormat; readonly file?: string }
   | { readonly kind: "code"; readonly value: unknown };
 

@@ -57,7 +57,7 @@ const entriesOf = (list: readonly (FeatureName | undefined)[] | undefined): Entr
   (list ?? []).flatMap((name, index) => (name === undefined ? [] : [{ name, index }]));
 
 /** The value at a path of a document as written (`UFFD_FEATURE_THREAD_ID`, not the decoded `THREAD_ID`). */
-export function writtenAt(raw: unknown, segments: readonly PathSegment[]): unknown {
+function writtenAt(raw: unknown, segments: readonly PathSegment[]): unknown {
   let node = raw;
   for (const segment of segments) {
     if (typeof node !== "object" || node === null) return undefined;
