@@ -15,6 +15,14 @@ export interface BackendFlags {
   readonly profile?: string;
 }
 
+/** The mock options that `--unprivileged` and `--seccomp` stand for (`run`, `probe` and `matrix` alike). */
+export function privilegeOptions(flags: Pick<BackendFlags, "unprivileged" | "seccomp">): {
+  readonly capSysPtrace: boolean;
+  readonly seccomp?: true;
+} {
+  return { capSysPtrace: flags.unprivileged !== true, ...(flags.seccomp ? { seccomp: true } : {}) };
+}
+
 /**
  * Releases the mock is worth running: one per behaviour change of the userfaultfd reference (§2, §4), from
  * the first userfaultfd to the newest. The last one is the mock's default kernel; `matrix` runs them all.

@@ -1,7 +1,13 @@
 import type { Backend } from "@negotiate/core";
 import type { MockOptionsError } from "@negotiate/mock";
 import { err, type Result } from "neverthrow";
-import { type BackendFlags, MOCK_FLAGS, type MockFlag, NEWEST_KERNEL } from "./backend-options.js";
+import {
+  type BackendFlags,
+  MOCK_FLAGS,
+  type MockFlag,
+  NEWEST_KERNEL,
+  privilegeOptions,
+} from "./backend-options.js";
 import { type CliError, invalidFlag } from "./cli-error.js";
 
 const givenMockFlags = (flags: BackendFlags): MockFlag[] =>
@@ -42,10 +48,9 @@ export async function backendFromFlags(flags: BackendFlags): Promise<Result<Back
   return createMockBackend({
     kernel: flags.kernel ?? NEWEST_KERNEL,
     ...(flags.arch === undefined ? {} : { arch: flags.arch }),
-    capSysPtrace: flags.unprivileged !== true,
+    ...privilegeOptions(flags),
     ...(flags.sysctl === undefined ? {} : { unprivilegedUserfaultfd: sysctlValue(flags.sysctl) }),
     ...(flags.device === undefined ? {} : { device: flags.device }),
-    ...(flags.seccomp ? { seccomp: true } : {}),
   }).mapErr((error) => mockFlagError(error, flags));
 }
 

@@ -12,7 +12,7 @@ import {
 } from "@negotiate/core";
 import { createMockBackend, type MockOptionsError } from "@negotiate/mock";
 import { err, ok, type Result } from "neverthrow";
-import { MOCK_KERNELS } from "./backend-options.js";
+import { MOCK_KERNELS, privilegeOptions } from "./backend-options.js";
 import { type CliError, EXIT, type ExitCode, invalidFlag } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { writeJson } from "./json-output.js";
@@ -95,8 +95,7 @@ function negotiateOn(
   const backend = createMockBackend({
     kernel,
     arch,
-    capSysPtrace: flags.unprivileged !== true,
-    ...(flags.seccomp ? { seccomp: true } : {}),
+    ...privilegeOptions(flags),
   });
   if (backend.isErr()) return err(optionError(backend.error, kernel, arch));
   const result = negotiate(policy, { backend: backend.value });

@@ -1,3 +1,4 @@
+import type { BackendInfo } from "@negotiate/core";
 import picocolors from "picocolors";
 
 /** Where a command writes: the process's stdout/stderr (see `directOutput`), or a buffer in tests. */
@@ -80,4 +81,9 @@ export function renderFields(fields: readonly (readonly [string, Cell])[], style
         `${style.paint(label.padEnd(width), "dim")}  ${typeof value === "string" ? value : style.paint(value.text, value.tone)}`,
     )
     .join("\n");
+}
+
+/** `linux · 6.18.44 · x86_64`: a backend as the text output names it. */
+export function backendLabel(info: BackendInfo): string {
+  return [info.name, info.kernelRelease, info.arch].filter(Boolean).join(" · ");
 }

@@ -11,7 +11,7 @@ import { EXIT, type ExitCode } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { openRefusal } from "./explain.js";
 import { writeJson } from "./json-output.js";
-import { type CliIo, renderFields, renderTable, type Style, styleFor } from "./output.js";
+import { backendLabel, type CliIo, renderFields, renderTable, type Style, styleFor } from "./output.js";
 
 /** The flags of `negotiate probe`. */
 export interface ProbeFlags extends BackendFlags {
@@ -55,7 +55,7 @@ function probeText(capabilities: Capabilities, style: Style): string {
   const { supported, backend } = capabilities;
   const header = renderFields(
     [
-      ["backend", [backend.name, backend.kernelRelease, backend.arch].filter(Boolean).join(" · ")],
+      ["backend", backendLabel(backend)],
       ["supported", `${supported.hex()} (probed on a ${capabilities.probedWith} fd)`],
       ["ioctls", `0x${capabilities.ioctls.toString(16)}`],
     ],

@@ -14,7 +14,15 @@ import { EXIT, type ExitCode } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { explainTrace, openCall } from "./explain.js";
 import { writeJson } from "./json-output.js";
-import { type Cell, type CliIo, renderFields, renderTable, type Style, styleFor } from "./output.js";
+import {
+  backendLabel,
+  type Cell,
+  type CliIo,
+  renderFields,
+  renderTable,
+  type Style,
+  styleFor,
+} from "./output.js";
 
 /** The flags of `negotiate run`. */
 export interface RunFlags extends BackendFlags {
@@ -130,7 +138,7 @@ function runText(
   const fields = renderFields(
     [
       ["policy", policy.name ? `${policy.name} (${file})` : file],
-      ["backend", [backend.name, backend.kernelRelease, backend.arch].filter(Boolean).join(" · ")],
+      ["backend", backendLabel(backend)],
       ["strategy", `${session.strategy}, route ${session.route}`],
       [
         "open",
