@@ -7,7 +7,14 @@ import {
   parseKernelRelease,
 } from "@negotiate/core/engine";
 import { type KernelBehaviour, kernelBehaviour } from "./kernel-behaviour.js";
-import { type KernelModel, knownFeatures, OLDEST, type OpenRule } from "./simulated-kernel.js";
+import {
+  DEVICE_DENIED,
+  type KernelModel,
+  knownFeatures,
+  OLDEST,
+  type OpenRule,
+  sysctlRefusal,
+} from "./simulated-kernel.js";
 
 interface Captured {
   readonly behaviour: KernelBehaviour;
@@ -20,25 +27,23 @@ function causeOf(
   outcome: { readonly errno: string },
   host: Captured,
 ): PermissionCause | undefined {
-  const { capSysPtrace, unprivilegedUserfaultfd } = host.privileges;
-  const sysctlForbids = !capSysPtrace && unprivilegedUserfaultfd === 0;
   switch (mode) {
     case "device":
-      if (outcome.errno === "EACCES") return { kind: "device-permissions", path: "/dev/userfaultfd" };
+      if (outcome.errno === "EACCES") return DEVICE_DENIED;
       if (outcome.errno === "EPERM")
         return { kind: "filter", detail: "an LSM refused opening /dev/userfaultfd" };
       return undefined;
     case "syscall":
     case "user-mode-only": {
       if (outcome.errno !== "EPERM") return undefined;
-      const exempt = mode === "user-mode-only" && host.behaviour.userModeOnly;
-      if (sysctlForbids && !exempt)
-        return { kind: "sysctl", sysctl: "vm.unprivileged_userfaultfd", value: 0 };
-      return {
-        kind: "filter",
-        detail:
-          "a seccomp filter or LSM denied the userfaultfd syscall (the sysctl and capabilities allowed it)",
-      };
+      const { capSysPtrace, unprivilegedUserfaultfd } = host.privileges;
+      return (
+        sysctlRefusal(host.behaviour, mode === "user-mode-only", capSysPtrace, unprivilegedUserfaultfd) ?? {
+          kind: "filter",
+          detail:
+            "a seccomp filter or LSM denied the userfaultfd syscall (the sysctl and capabilities allowed it)",
+        }
+      );
     }
   }
 }

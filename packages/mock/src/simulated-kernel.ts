@@ -83,6 +83,25 @@ const SECCOMP: PermissionCause = {
   detail: "a seccomp filter denies the userfaultfd syscall with EPERM (Docker's default profile does)",
 };
 
+/**
+ * Why userfaultfd(2) is refused by `vm.unprivileged_userfaultfd`, if it is: the sysctl at 0 and no
+ * CAP_SYS_PTRACE, unless the call asks for UFFD_USER_MODE_ONLY on a release that exempts it.
+ */
+export function sysctlRefusal(
+  behaviour: KernelBehaviour,
+  userModeOnly: boolean,
+  capSysPtrace: boolean,
+  sysctl: number | undefined,
+): PermissionCause | undefined {
+  const exempt = userModeOnly && behaviour.userModeOnly;
+  return !exempt && !capSysPtrace && sysctl === 0
+    ? { kind: "sysctl", sysctl: "vm.unprivileged_userfaultfd", value: 0 }
+    : undefined;
+}
+
+/** `/dev/userfaultfd` exists but this user may not open it. */
+export const DEVICE_DENIED: PermissionCause = { kind: "device-permissions", path: DEVICE_PATH };
+
 // userfaultfd(2) in the kernel's order: seccomp runs before the syscall; the permission check precedes the
 // flag check, so on 5.2–5.10 an unprivileged UFFD_USER_MODE_ONLY call with the sysctl at 0 is EPERM, not EINVAL.
 function syscallRule(env: Environment, userModeOnly: boolean): OpenRule {
@@ -90,13 +109,8 @@ function syscallRule(env: Environment, userModeOnly: boolean): OpenRule {
   const refuse = (refusal: Refusal): OpenRule => ({ path: "syscall", refusal });
   if (env.seccomp) return refuse({ errno: "EPERM", cause: SECCOMP });
   if (env.sandbox || !behaviour.userfaultfd) return refuse({ errno: "ENOSYS" });
-  const exempt = userModeOnly && behaviour.userModeOnly;
-  if (!exempt && !env.capSysPtrace && env.sysctl === 0) {
-    return refuse({
-      errno: "EPERM",
-      cause: { kind: "sysctl", sysctl: "vm.unprivileged_userfaultfd", value: env.sysctl },
-    });
-  }
+  const sysctl = sysctlRefusal(behaviour, userModeOnly, env.capSysPtrace, env.sysctl);
+  if (sysctl) return refuse({ errno: "EPERM", cause: sysctl });
   if (userModeOnly && !behaviour.userModeOnly) return refuse({ errno: "EINVAL" });
   return { path: "syscall" };
 }
@@ -104,10 +118,7 @@ function syscallRule(env: Environment, userModeOnly: boolean): OpenRule {
 function deviceRule(env: Environment): OpenRule {
   if (env.sandbox || env.device === "absent") return { path: "device-file", refusal: { errno: "ENOENT" } };
   if (env.device === "denied") {
-    return {
-      path: "device-file",
-      refusal: { errno: "EACCES", cause: { kind: "device-permissions", path: DEVICE_PATH } },
-    };
+    return { path: "device-file", refusal: { errno: "EACCES", cause: DEVICE_DENIED } };
   }
   return { path: "device-file" };
 }
