@@ -8,9 +8,8 @@ import {
   type Policy,
   parseKernelRelease,
   type Route,
-  type TraceEntry,
 } from "@negotiate/core";
-import { createMockBackend, type MockOptionsError } from "@negotiate/mock";
+import { createMockBackend, type MockCallCounts, type MockOptionsError } from "@negotiate/mock";
 import { err, ok, type Result } from "neverthrow";
 import { MOCK_KERNELS, privilegeOptions } from "./backend-options.js";
 import { type CliError, EXIT, type ExitCode, invalidFlag } from "./cli-error.js";
@@ -30,13 +29,6 @@ export interface MatrixFlags {
   readonly json?: boolean;
 }
 
-/** How many port calls of each kind a negotiation made. */
-export interface CallCounts {
-  readonly open: number;
-  readonly api: number;
-  readonly close: number;
-}
-
 /** A negotiation error without its trace: the matrix keeps only the call counts. */
 type Untraced = NegotiationError extends infer E ? (E extends unknown ? Omit<E, "trace"> : never) : never;
 
@@ -45,7 +37,7 @@ type MatrixRow = {
   readonly kernel: string;
   readonly arch: string;
   /** The port calls of the negotiation, without the session's own close. */
-  readonly calls: CallCounts;
+  readonly calls: MockCallCounts;
 } & (
   | {
       readonly ok: true;
@@ -67,12 +59,6 @@ const listOf = (text: string): string[] => [
       .filter((item) => item !== ""),
   ),
 ];
-
-function countCalls(trace: readonly TraceEntry[]): CallCounts {
-  const counts = { open: 0, api: 0, close: 0 };
-  for (const entry of trace) counts[entry.op]++;
-  return counts;
-}
 
 const withoutTrace = ({ trace: _trace, ...error }: NegotiationError): Untraced => error as Untraced;
 
@@ -99,13 +85,10 @@ function negotiateOn(
   });
   if (backend.isErr()) return err(optionError(backend.error, kernel, arch));
   const result = negotiate(policy, { backend: backend.value });
-  if (result.isErr()) {
-    const error = result.error;
-    return ok({ kernel, arch, ok: false, calls: countCalls(error.trace ?? []), error: withoutTrace(error) });
-  }
+  // Read before the session's own close: the calls the negotiation needed (each row has a backend of its own).
+  const calls = backend.value.counts;
+  if (result.isErr()) return ok({ kernel, arch, ok: false, calls, error: withoutTrace(result.error) });
   const session = result.value;
-  // Counted before the session's own close: the calls the negotiation needed.
-  const calls = countCalls(session.trace);
   const closed = session.close();
   if (closed.isErr()) return ok({ kernel, arch, ok: false, calls, error: withoutTrace(closed.error) });
   const optional = session.enabledSet.difference(policy.required);
