@@ -3,13 +3,15 @@ import { type PageSource, patternSource } from "./page-source.js";
 import { lazyMemoryPolicy } from "./policies.js";
 import {
   type NegotiatedSummary,
+  policyLine,
   runScenario,
   type ScenarioContext,
   type ScenarioOptions,
+  threadIdLine,
 } from "./scenario.js";
 import { type ScenarioError, uffdFailure } from "./scenario-error.js";
 import { type PageFault, serveFaults, type WorkerRun } from "./serve-faults.js";
-import { PAGEFAULT_FLAG, REGISTER_MODE } from "./uffd-ops.js";
+import { PAGEFAULT_FLAG, pageIn, pageRange, REGISTER_MODE } from "./uffd-ops.js";
 
 /** Options of {@link runLazyMemory}. */
 export interface LazyMemoryOptions extends ScenarioOptions {
@@ -80,8 +82,8 @@ async function serveMissingPages(
   const served: ServedFault[] = [];
   const started = performance.now();
   const serve = async (fault: PageFault, signal: AbortSignal): Promise<Result<void, ScenarioError>> => {
-    const page = Number((fault.address - region.start) / BigInt(pageSize));
-    if (fault.address < region.start || page >= pages) {
+    const page = pageIn(region.start, pages, pageSize, fault.address);
+    if (page === undefined) {
       return err({
         kind: "unexpected-message",
         message: `fault outside the region at 0x${fault.address.toString(16)}`,
@@ -100,12 +102,12 @@ async function serveMissingPages(
     }
     if (signal.aborted) return ok(undefined);
     stagingView.set(content);
-    const address = region.start + BigInt(page * pageSize);
-    const copied = ops.copy(fd, address, staging.value, BigInt(pageSize));
+    const range = pageRange(region.start, pageSize, page);
+    const copied = ops.copy(fd, range.start, staging.value, range.length);
     // EEXIST: another fault on the same page was served first; the faulting thread only needs a wake-up.
     const resolved =
       copied.isErr() && copied.error.kind === "syscall-failed" && copied.error.errno === "EEXIST"
-        ? ops.wake(fd, { start: address, length: BigInt(pageSize) })
+        ? ops.wake(fd, range)
         : copied.map(() => undefined);
     if (resolved.isErr()) return err(uffdFailure(resolved.error));
     served.push({
@@ -158,10 +160,8 @@ function firstServed(report: LazyMemoryReport): string {
 export function formatLazyMemoryReport(report: LazyMemoryReport): string {
   const { negotiated, worker } = report;
   const lines = [
-    `policy ${negotiated.policy}: enabled [${negotiated.enabled.join(", ")}] (route ${negotiated.route}, open ${negotiated.open})`,
-    negotiated.threadId
-      ? `THREAD_ID enabled: each fault names the thread that raised it (worker thread is ${worker.threadId})`
-      : "THREAD_ID not enabled on this kernel: faults do not say which thread raised them (still served)",
+    policyLine(negotiated),
+    threadIdLine(negotiated, worker.threadId),
     `served ${report.served.length} missing-page faults of ${report.pages} x ${report.pageSize} bytes from ${report.source}; the worker took ${worker.elapsedMs.toFixed(1)} ms${firstServed(report)}:`,
   ];
   for (const fault of report.served) {

@@ -25,6 +25,16 @@ export interface NegotiatedSummary {
   readonly open: string;
 }
 
+/** The first line of every report: the policy, what it enabled, and how. */
+export const policyLine = (negotiated: NegotiatedSummary): string =>
+  `policy ${negotiated.policy}: enabled [${negotiated.enabled.join(", ")}] (route ${negotiated.route}, open ${negotiated.open})`;
+
+/** What THREAD_ID means for the faults of a report. */
+export const threadIdLine = (negotiated: NegotiatedSummary, workerThreadId: number): string =>
+  negotiated.threadId
+    ? `THREAD_ID enabled: each fault names the thread that raised it (worker thread is ${workerThreadId})`
+    : "THREAD_ID not enabled on this kernel: faults do not say which thread raised them (still served)";
+
 /** What every scenario body gets: a negotiated session and a fresh anonymous region. */
 export interface ScenarioContext<R extends FeatureName, O extends FeatureName> {
   readonly ops: UffdOps;

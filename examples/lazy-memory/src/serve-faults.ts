@@ -3,7 +3,7 @@ import { Worker } from "node:worker_threads";
 import { err, ok, type Result } from "neverthrow";
 import type { PageWorkerMessage, PageWorkerTask } from "./page-worker.js";
 import { type ScenarioError, uffdFailure } from "./scenario-error.js";
-import type { UffdMessage, UffdOps, UffdOpsError } from "./uffd-ops.js";
+import { pageOf, type UffdMessage, type UffdOps, type UffdOpsError } from "./uffd-ops.js";
 
 /** A page fault read from the uffd. */
 export type PageFault = Extract<UffdMessage, { kind: "pagefault" }>;
@@ -138,7 +138,7 @@ function timeout(timeoutMs: number, what: string, fault?: PageFault, task?: Page
   if (!fault || !task) {
     return { kind: "timeout", waitedMs: timeoutMs, message: `${what} within ${timeoutMs} ms` };
   }
-  const page = Number((fault.address - task.address) / BigInt(task.pageSize));
+  const page = pageOf(task.address, task.pageSize, fault.address);
   return {
     kind: "timeout",
     waitedMs: timeoutMs,

@@ -56,6 +56,22 @@ export interface UffdRange {
   readonly length: bigint;
 }
 
+/** The index of the page at `address` in a region of `pageSize` pages starting at `start`. */
+export const pageOf = (start: bigint, pageSize: number, address: bigint): number =>
+  Number((address - start) / BigInt(pageSize));
+
+/** The index of the page at `address` in a region of `pages` pages, or `undefined` outside it. */
+export function pageIn(start: bigint, pages: number, pageSize: number, address: bigint): number | undefined {
+  const page = pageOf(start, pageSize, address);
+  return address < start || page >= pages ? undefined : page;
+}
+
+/** Page `page` of a region starting at `start`, as a range. */
+export const pageRange = (start: bigint, pageSize: number, page: number): UffdRange => ({
+  start: start + BigInt(page * pageSize),
+  length: BigInt(pageSize),
+});
+
 /** One `struct uffd_msg` read from the fd. */
 export type UffdMessage =
   | {

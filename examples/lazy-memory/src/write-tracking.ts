@@ -4,13 +4,15 @@ import { PM_UFFD_WP, readPagemap } from "./pagemap.js";
 import { writeFaultsPolicy, writeTrackingPolicy } from "./policies.js";
 import {
   type NegotiatedSummary,
+  policyLine,
   runScenario,
   type ScenarioContext,
   type ScenarioOptions,
+  threadIdLine,
 } from "./scenario.js";
 import { type ScenarioError, uffdFailure } from "./scenario-error.js";
 import { type PageFault, serveFaults, type WorkerRun } from "./serve-faults.js";
-import { PAGEFAULT_FLAG, REGISTER_MODE, WRITEPROTECT_MODE } from "./uffd-ops.js";
+import { PAGEFAULT_FLAG, pageIn, pageRange, REGISTER_MODE, WRITEPROTECT_MODE } from "./uffd-ops.js";
 
 /** Options of {@link runWriteTracking}. */
 export interface WriteTrackingOptions extends ScenarioOptions {
@@ -103,16 +105,15 @@ async function trackWrites(
 
   const faults: WriteFault[] = [];
   const serve = (fault: PageFault): Result<void, ScenarioError> => {
-    const page = Number((fault.address - region.start) / BigInt(pageSize));
-    if (async || (fault.flags & PAGEFAULT_FLAG.WP) === 0n || fault.address < region.start || page >= pages) {
+    const page = pageIn(region.start, pages, pageSize, fault.address);
+    if (async || (fault.flags & PAGEFAULT_FLAG.WP) === 0n || page === undefined) {
       return err({
         kind: "unexpected-message",
         message: `unexpected fault (flags ${fault.flags}) at 0x${fault.address.toString(16)}`,
       });
     }
     // Un-protecting the page lets the write through and wakes the writer.
-    const address = region.start + BigInt(page * pageSize);
-    const unprotected = ops.writeProtect(fd, { start: address, length: BigInt(pageSize) }, 0n);
+    const unprotected = ops.writeProtect(fd, pageRange(region.start, pageSize, page), 0n);
     if (unprotected.isErr()) return err(uffdFailure(unprotected.error));
     faults.push({
       page,
@@ -159,17 +160,13 @@ function writtenFromPagemap(start: bigint, pages: number, pageSize: number): Res
 export function formatWriteTrackingReport(report: WriteTrackingReport): string {
   const { negotiated, worker } = report;
   const lines = [
-    `policy ${negotiated.policy}: enabled [${negotiated.enabled.join(", ")}] (route ${negotiated.route}, open ${negotiated.open})`,
+    policyLine(negotiated),
     report.mode === "wp-async"
       ? "WP_ASYNC enabled: the kernel un-protected written pages itself; /proc/self/pagemap (uffd-wp bit 57) tells which"
       : "write-protect faults served by un-protecting each written page (UFFDIO_WRITEPROTECT mode 0)",
   ];
   if (report.mode === "wp-faults") {
-    lines.push(
-      negotiated.threadId
-        ? `THREAD_ID enabled: each fault names the thread that raised it (worker thread is ${worker.threadId})`
-        : "THREAD_ID not enabled on this kernel: faults do not say which thread raised them (still served)",
-    );
+    lines.push(threadIdLine(negotiated, worker.threadId));
     for (const fault of report.faults) {
       const by = fault.threadId === undefined ? "" : ` by thread ${fault.threadId}`;
       lines.push(`  write-protect fault on page ${fault.page} at 0x${fault.address.toString(16)}${by}`);
