@@ -68,7 +68,13 @@ export async function serveFaults(options: ServeFaultsOptions): Promise<Result<W
   const abort = new AbortController();
   const state: { threadId?: number; done: boolean; failure?: ScenarioError } = { done: false };
   const worker = startWorker(options.task);
-  const exited = new Promise<"exited">((resolve) => worker.once("exit", () => resolve("exited")));
+  const exited = new Promise<"exited">((resolve) =>
+    worker.once("exit", () => {
+      if (!state.done)
+        state.failure ??= { kind: "worker-failed", message: "the worker exited before it was done" };
+      resolve("exited");
+    }),
+  );
   worker.on("message", (message: PageWorkerMessage) => {
     switch (message.kind) {
       case "started":
@@ -81,10 +87,6 @@ export async function serveFaults(options: ServeFaultsOptions): Promise<Result<W
   });
   worker.on("error", (error) => {
     state.failure ??= { kind: "worker-failed", message: `the worker threw: ${error.message}` };
-  });
-  worker.once("exit", () => {
-    if (!state.done)
-      state.failure ??= { kind: "worker-failed", message: "the worker exited before it was done" };
   });
 
   let failure = await serveUntilDone(options, state, deadline, abort.signal);
