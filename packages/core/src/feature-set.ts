@@ -8,7 +8,8 @@ import {
   type UnknownFeatureName,
 } from "./catalogue/feature-lookup.js";
 
-const U64_MAX = (1n << 64n) - 1n;
+/** The largest u64: every feature mask is within 0..U64_MAX. */
+export const U64_MAX = (1n << 64n) - 1n;
 
 /**
  * Internal to core (not exported by the package): a set from a mask already known to be u64, such as a

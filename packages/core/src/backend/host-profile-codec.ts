@@ -3,6 +3,7 @@ import * as t from "io-ts";
 import { err, ok, Result } from "neverthrow";
 import { checkedString } from "../checked-string-codec.js";
 import { type Errno, isErrno } from "../errno.js";
+import { U64_MAX } from "../feature-set.js";
 import { parseKernelRelease } from "../kernel-release.js";
 import type { OpenMode } from "./backend-port.js";
 import type { CapturedOutcome, HostProfile } from "./host-profile.js";
@@ -24,8 +25,6 @@ export type HostProfileError =
       readonly expected: string;
       readonly message: string;
     };
-
-const U64_MAX = (1n << 64n) - 1n;
 
 // JSON has no u64: masks travel as `0x…` hex strings.
 const HexU64 = new t.Type<bigint, string, unknown>(
