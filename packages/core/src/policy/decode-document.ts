@@ -215,11 +215,10 @@ function shapeOf(codec: t.Any): Shape {
 
 function shapeOfValue(value: unknown): Shape {
   if (Array.isArray(value)) return "list";
-  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
-    return "object";
-  }
-  if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === null) return "object";
-  return "scalar";
+  if (typeof value !== "object" || value === null) return "scalar";
+  // A plain object, as YAML and JSON make them; anything with another prototype is a value.
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null ? "object" : "scalar";
 }
 
 /** The fields of an object codec (an intersection merges its members') and which of them are required. */
