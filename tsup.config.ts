@@ -118,7 +118,7 @@ export default defineConfig([
     engine: "packages/core/src/engine.ts",
     conformance: "packages/core/src/conformance/index.ts",
   }),
-  library("mock"),
+  library("mock", { vitest: "packages/mock/src/test-kit/index.ts" }),
   library("linux"),
   cliCommand("packages/cli/dist"),
   {
@@ -129,6 +129,13 @@ export default defineConfig([
     outDir: "packages/cli/dist/library",
     format: ["esm", "cjs"],
     splitting: false,
+    // The bundled CommonJS dependencies (commander) require Node's built-ins: an ES module has no `require`.
+    banner: ({ format }) =>
+      format === "esm"
+        ? {
+            js: 'import { createRequire as __negotiateRequire } from "node:module"; const require = __negotiateRequire(import.meta.url);',
+          }
+        : {},
     // Its types mention no workspace package; the sources are read for checking, not the (maybe unbuilt) dists.
     dts: { compilerOptions: { paths: { "@negotiate/*": ["packages/*/src/index.ts"] } } },
     clean: true,

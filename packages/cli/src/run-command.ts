@@ -8,11 +8,11 @@ import {
   parseKernelRelease,
   type Session,
 } from "@negotiate/core";
+import { explainTrace, openCall } from "@negotiate/core/engine";
 import type { BackendFlags } from "./backend-options.js";
 import { backendFromFlags, realKernelHint } from "./backend-selection.js";
 import { EXIT, type ExitCode } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
-import { explainTrace, openCall } from "./explain.js";
 import { writeJson } from "./json-output.js";
 import {
   backendLabel,

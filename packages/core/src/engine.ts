@@ -58,6 +58,7 @@ export {
   parseKernelRelease,
 } from "./kernel-release.js";
 export { withImplied } from "./negotiation/decision.js";
+export { explainTrace, openCall } from "./negotiation/explain-trace.js";
 export { Knowledge, processKnowledge } from "./negotiation/knowledge.js";
 export { type NegotiateOptions, negotiate } from "./negotiation/negotiate.js";
 export { UFFD_API } from "./negotiation/port-calls.js";
