@@ -4,6 +4,7 @@ import { reportFailure } from "./error-text.js";
 import { writeTextFile } from "./files.js";
 import { writeJson } from "./json-output.js";
 import { type CliIo, styleFor } from "./output.js";
+import { escapeValue } from "./terminal-text.js";
 
 /** The flags of `negotiate capture`. */
 export interface CaptureFlags {
@@ -34,7 +35,7 @@ export async function captureCommand(flags: CaptureFlags, io: CliIo): Promise<Ex
   else {
     const style = styleFor(io.stdout, io.env);
     io.stdout.write(
-      `wrote the profile of ${describe(profile)} to ${style.paint(flags.out, "strong")}\nreplay it with: negotiate probe --profile ${flags.out}\n`,
+      `wrote the profile of ${escapeValue(describe(profile))} to ${style.paint(escapeValue(flags.out), "strong")}\nreplay it with: negotiate probe --profile ${escapeValue(flags.out)}\n`,
     );
   }
   return EXIT.ok;

@@ -1,7 +1,9 @@
-import { formatPolicyIssue, lintPolicy, loadPolicy, type PolicyIssue } from "@negotiate/core";
+import { lintPolicy, loadPolicy, type PolicyIssue } from "@negotiate/core";
 import { EXIT, type ExitCode } from "./cli-error.js";
 import { writeJson } from "./json-output.js";
 import { type CliIo, type Style, styleFor } from "./output.js";
+import { issueText, unreadableIssue } from "./policy-issue-text.js";
+import { escapeValue } from "./terminal-text.js";
 
 /** The flags of `negotiate check`. */
 export interface CheckFlags {
@@ -34,15 +36,28 @@ function checkFile(file: string): FileCheck {
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
 
-function checkText(check: FileCheck, style: Style): string {
-  const issues = [...check.errors, ...check.warnings].map((issue) => `    ${formatPolicyIssue(issue)}`);
-  const title = check.name ? `${check.file} (${check.name})` : check.file;
+function checkText(check: FileCheck, strict: boolean, style: Style): string {
+  const title = escapeValue(check.name ? `${check.file} (${check.name})` : check.file);
+  const unreadable = unreadableIssue(check.errors);
+  if (unreadable) return `${title}: ${style.paint(escapeValue(unreadable.message), "bad")}`;
+  const issues = [...check.errors, ...check.warnings].map((issue) => `    ${escapeValue(issueText(issue))}`);
+  const warnings = plural(check.warnings.length, "warning");
   const verdict = !check.valid
     ? style.paint(`invalid, ${plural(check.errors.length, "problem")}`, "bad")
     : check.warnings.length
-      ? style.paint(`valid, ${plural(check.warnings.length, "warning")}`, "warn")
+      ? style.paint(strict ? `fails --strict: ${warnings}` : `valid, ${warnings}`, strict ? "bad" : "warn")
       : style.paint("valid", "ok");
   return [`${title}: ${verdict}`, ...issues].join("\n");
+}
+
+/** With `--strict`, the line that says which files' warnings failed the check. */
+function strictSummary(checks: readonly FileCheck[]): string[] {
+  const warned = checks.filter((check) => check.valid && check.warnings.length > 0);
+  if (warned.length === 0) return [];
+  const which = warned.map(
+    (check) => `${check.file} (${check.warnings.map((issue) => issue.path || "(document)").join(", ")})`,
+  );
+  return [`--strict: failed on the warnings of ${which.map(escapeValue).join("; ")}`];
 }
 
 /** `negotiate check`: validates and lints policy files. Exit 2 when one is invalid (or, with `--strict`, has warnings). */
@@ -51,12 +66,16 @@ export async function checkCommand(
   flags: CheckFlags,
   io: CliIo,
 ): Promise<ExitCode> {
+  const strict = flags.strict === true;
   const checks = files.map(checkFile);
-  const failed = checks.some((check) => !check.valid || (flags.strict === true && check.warnings.length > 0));
+  const failed = checks.some((check) => !check.valid || (strict && check.warnings.length > 0));
   if (flags.json) writeJson(io.stdout, { ok: !failed, files: checks });
   else {
     const style = styleFor(io.stdout, io.env);
-    io.stdout.write(`${checks.map((check) => checkText(check, style)).join("\n")}\n`);
+    const summary = strict ? strictSummary(checks) : [];
+    io.stdout.write(
+      `${[...checks.map((check) => checkText(check, strict, style)), ...summary].join("\n")}\n`,
+    );
   }
   return failed ? EXIT.invalidInput : EXIT.ok;
 }

@@ -5,6 +5,8 @@ import type { HostProfileError, NegotiationError } from "@negotiate/core";
  * - `invalid-flag`: a flag's value is not one it accepts (`flag` as typed, e.g. `--kernel`).
  * - `file-error`: a file named on the command line cannot be read or written (`code`: the fs error code).
  * - `invalid-profile`: a `--profile` file is not a host profile (`error` says which field).
+ * - `invalid-usage`: the command line itself is wrong (`code`: commander's, e.g. `commander.unknownOption`).
+ * - `internal`: something threw that nothing expected (a bug), as one line.
  */
 export type CliError =
   | NegotiationError
@@ -21,7 +23,9 @@ export type CliError =
       readonly file: string;
       readonly error: HostProfileError;
       readonly message: string;
-    };
+    }
+  | { readonly kind: "invalid-usage"; readonly code: string; readonly message: string }
+  | { readonly kind: "internal"; readonly message: string };
 
 /** The process exit codes. */
 export const EXIT = {
@@ -45,7 +49,10 @@ export function exitCodeOf(error: CliError): ExitCode {
     case "invalid-flag":
     case "file-error":
     case "invalid-profile":
+    case "invalid-usage":
       return EXIT.invalidInput;
+    case "internal":
+      return EXIT.internal;
     case "missing-required":
     case "missing-optional":
     case "permission-denied":

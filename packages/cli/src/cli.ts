@@ -1,21 +1,55 @@
 import { writeSync } from "node:fs";
 import { EXIT } from "./cli-error.js";
 import { directOutput } from "./direct-output.js";
-import { main, oneLine } from "./main.js";
+import { main, reportInternal, wantsJson } from "./main.js";
 
-// Last resort: whatever escapes `main` (a stream error, a throw in a callback) is one line and exit 70.
-const fail = (error: unknown): void => {
-  // A reader that went away (`negotiate probe | head -1`) is not an error of ours.
-  if ((error as NodeJS.ErrnoException | null)?.code === "EPIPE") process.exit(process.exitCode ?? EXIT.ok);
-  writeSync(2, `negotiate: internal error: ${oneLine(error)}\n`);
-  process.exit(EXIT.internal);
+const argv = process.argv.slice(2);
+const json = wantsJson(argv);
+
+/**
+ * A write to stdout or stderr that failed (EPIPE: the reader went away; ENOSPC: /dev/full; EIO) loses that
+ * output, never the exit code: the command goes on and exits with its own code. A failure other than EPIPE is
+ * told on stderr once, when stderr still works.
+ */
+let lostOutput = false;
+const onWriteError = (stream: string) => (error: unknown) => {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === undefined) return fail(error);
+  if (lostOutput || code === "EPIPE") {
+    lostOutput = true;
+    return;
+  }
+  lostOutput = true;
+  try {
+    writeSync(2, `negotiate: cannot write to ${stream}: ${code}; the exit code is the command's own\n`);
+  } catch {
+    // stderr is gone as well.
+  }
 };
+
+// Last resort: whatever escapes `main` (a throw in a callback) is one line (JSON with --json) and exit 70.
+function fail(error: unknown): void {
+  if ((error as NodeJS.ErrnoException | null)?.code === "EPIPE") {
+    lostOutput = true;
+    return;
+  }
+  reportInternal(
+    error,
+    {
+      stdout: { write: (text) => writeSync(1, text) },
+      stderr: { write: (text) => writeSync(2, text) },
+      env: {},
+    },
+    json,
+  );
+  process.exit(EXIT.internal);
+}
 process.on("uncaughtException", fail);
 process.on("unhandledRejection", fail);
 
-main(process.argv.slice(2), {
-  stdout: directOutput(1, () => process.stdout, fail),
-  stderr: directOutput(2, () => process.stderr, fail),
+main(argv, {
+  stdout: directOutput(1, () => process.stdout, onWriteError("stdout")),
+  stderr: directOutput(2, () => process.stderr, onWriteError("stderr")),
   env: process.env,
 }).then((code) => {
   process.exitCode = code;

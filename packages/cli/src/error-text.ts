@@ -2,15 +2,16 @@ import { describeCause } from "@negotiate/core/engine";
 import { type CliError, type ExitCode, exitCodeOf } from "./cli-error.js";
 import { writeJson } from "./json-output.js";
 import { type CliIo, type Style, styleFor } from "./output.js";
+import { issueText, unreadableIssue } from "./policy-issue-text.js";
+import { escapeValue } from "./terminal-text.js";
 
 /** What an error's message does not already say: name suggestions, the permission cause and its hint. */
 function details(error: CliError): string[] {
   switch (error.kind) {
-    case "unknown-feature":
-      return error.suggestions.length ? [`did you mean ${error.suggestions.join(", ")}?`] : [];
     case "permission-denied":
       return [`cause: ${describeCause(error.cause)}`, `hint: ${error.hint}`];
-    // These messages already list the issues, the missing features or the refused open modes.
+    // These messages already list the issues, the suggestions, the missing features or the refused open modes.
+    case "unknown-feature":
     case "invalid-policy":
     case "missing-required":
     case "unsupported":
@@ -22,17 +23,30 @@ function details(error: CliError): string[] {
     case "invalid-flag":
     case "file-error":
     case "invalid-profile":
+    case "invalid-usage":
+    case "internal":
       return [];
   }
 }
 
+// A policy's issues are listed one per line, without what they repeat; an unreadable file is one line.
+function messageLines(error: CliError): string[] {
+  if (error.kind !== "invalid-policy") return error.message.split("\n");
+  const unreadable = unreadableIssue(error.issues);
+  if (unreadable) return [unreadable.message];
+  const [summary = error.message] = error.message.split("\n");
+  return [summary, ...error.issues.map((issue) => `  ${issueText(issue)}`)];
+}
+
 /** An error for a person: `error: message`, then indented details and an optional closing hint. */
 function errorText(error: CliError, style: Style, hint?: string): string {
+  const [first = "", ...more] = messageLines(error).map(escapeValue);
   const lines = [
-    `${style.paint("error:", "bad")} ${error.message}`,
-    ...details(error).map((line) => `  ${line}`),
+    `${style.paint("error:", "bad")} ${first}`,
+    ...more,
+    ...details(error).map((line) => `  ${escapeValue(line)}`),
   ];
-  if (hint) lines.push(style.paint(hint, "warn"));
+  if (hint) lines.push(style.paint(escapeValue(hint), "warn"));
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,19 +1,34 @@
 import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
 import { addBackendOptions, MOCK_KERNELS } from "./backend-options.js";
-import { EXIT, type ExitCode } from "./cli-error.js";
+import { type CliError, EXIT, type ExitCode } from "./cli-error.js";
+import { reportFailure } from "./error-text.js";
+import { helpAfter } from "./help-text.js";
 import type { CliIo } from "./output.js";
+import { policyFileOf } from "./policy-argument.js";
+import { escapingStream } from "./terminal-text.js";
 
-const jsonOption = () => new Option("--json", "print one JSON object instead of text");
+const jsonOption = () => new Option("--json", "print one JSON object instead of text (errors too)");
+const policyOption = () => new Option("--policy <file>", "the policy file, as the argument (an alias)");
+const POLICY_ARGUMENT = ["[file]", "the policy file (YAML or JSON)"] as const;
+
+const NEGOTIATION_EXITS = {
+  ok: "the policy was negotiated",
+  failed: "the negotiation failed: the kernel or the environment cannot satisfy the policy",
+};
 
 /** Builds the `negotiate` program; each action stores its exit code in `done`. Commands load lazily. */
-function program(io: CliIo, done: (code: ExitCode) => void): Command {
+function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Command {
+  // With --json, a usage error is reported as JSON by `main`, not as commander's text.
+  const quiet = <F extends (...args: never[]) => void>(write: F): F =>
+    json ? ((() => {}) as unknown as F) : write;
   const root = new Command("negotiate")
     .description("Negotiate Linux userfaultfd features: with this kernel, or with a simulated one.")
     .version(packageJson.version, "-V, --version")
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      writeErr: quiet((text) => io.stderr.write(text)),
+      outputError: quiet((text: string, write: (text: string) => void) => write(text)),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     })
@@ -21,67 +36,156 @@ function program(io: CliIo, done: (code: ExitCode) => void): Command {
     .showSuggestionAfterError()
     .showHelpAfterError("(add --help for usage)")
     .allowExcessArguments(false);
+  // Every subcommand inherits the output settings, and none prints the program's help after its own errors.
+  const command = (name: string) =>
+    root.command(name).showHelpAfterError(`(negotiate ${name} --help for usage)`);
+  const policyFile = (
+    file: string | undefined,
+    flags: { readonly policy?: string; readonly json?: boolean },
+  ) => policyFileOf(file, flags).mapErr((error) => reportFailure(error, io, flags.json));
 
   addBackendOptions(
-    root
-      .command("probe")
+    command("probe")
       .description(
         "show this host's capabilities: every feature with its bit, whether it is supported, the kernel that added it, and which open modes work for this user",
       )
       .addOption(jsonOption()),
-  ).action(async (flags) => {
-    const { probeCommand } = await import("./probe-command.js");
-    done(await probeCommand(flags, io));
-  });
+  )
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "negotiate probe",
+          "negotiate probe --kernel 5.15 --unprivileged",
+          "negotiate probe --json | jq .supported",
+        ],
+        {
+          ok: "the kernel was probed",
+          failed: "no open mode works for this caller (what could be learned is printed all the same)",
+        },
+      ),
+    )
+    .action(async (flags) => {
+      const { probeCommand } = await import("./probe-command.js");
+      done(await probeCommand(flags, io));
+    });
 
   addBackendOptions(
-    root
-      .command("run")
+    command("run")
       .description(
         "negotiate a policy: what was enabled, which optional features are missing and why, the strategy and open mode used",
       )
-      .requiredOption("--policy <file>", "the policy file (YAML or JSON)")
+      .argument(...POLICY_ARGUMENT)
+      .addOption(policyOption())
       .option("--explain", "describe every step of the negotiation")
       .addOption(jsonOption()),
-  ).action(async (flags) => {
-    const { runCommand } = await import("./run-command.js");
-    done(await runCommand(flags, io));
-  });
-
-  root
-    .command("check")
-    .description("validate and lint policy files")
-    .argument("<file...>", "policy files (YAML or JSON)")
-    .option("--strict", "lint warnings fail the check too")
-    .addOption(jsonOption())
-    .action(async (files: string[], flags) => {
-      const { checkCommand } = await import("./check-command.js");
-      done(await checkCommand(files, flags, io));
+  )
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "negotiate run policy.yaml",
+          "negotiate run policy.yaml --kernel 5.15 --unprivileged    # a simulated kernel",
+          "negotiate run policy.yaml --profile host.json             # replay a capture",
+          "negotiate run policy.yaml --explain",
+        ],
+        NEGOTIATION_EXITS,
+      ),
+    )
+    .action(async (file: string | undefined, flags) => {
+      const policy = policyFile(file, flags);
+      if (policy.isErr()) return done(policy.error);
+      const { runCommand } = await import("./run-command.js");
+      done(await runCommand({ ...flags, policy: policy.value }, io));
     });
 
-  root
-    .command("matrix")
+  command("check")
+    .description("validate and lint policy files")
+    .argument("[file...]", "policy files (YAML or JSON)")
+    .addOption(new Option("--policy <file>", "a policy file, as an argument (an alias)"))
+    .option("--strict", "lint warnings fail the check too")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      helpAfter(["negotiate check policy.yaml", "negotiate check policies/*.yaml --strict"], {
+        ok: "every file is valid (with --strict: and has no warning)",
+      }),
+    )
+    .action(async (files: string[], flags) => {
+      const all = [...files, ...(flags.policy === undefined ? [] : [flags.policy])];
+      if (all.length === 0) {
+        const missing: CliError = {
+          kind: "invalid-usage",
+          code: "missing-policy",
+          message: "missing the policy files: give them as arguments (negotiate check policy.yaml)",
+        };
+        return done(reportFailure(missing, io, flags.json));
+      }
+      const { checkCommand } = await import("./check-command.js");
+      done(await checkCommand(all, flags, io));
+    });
+
+  command("matrix")
     .description(
       "negotiate a policy against simulated kernels and architectures: the outcome per kernel and the oldest kernel that satisfies it",
     )
-    .requiredOption("--policy <file>", "the policy file (YAML or JSON)")
+    .argument(...POLICY_ARGUMENT)
+    .addOption(policyOption())
     .option("--kernels <list>", `comma-separated kernel releases (default: ${MOCK_KERNELS.join(",")})`)
     .option("--arch <list>", "comma-separated architectures (default: x86_64)")
     .option("--unprivileged", "the caller lacks CAP_SYS_PTRACE (default: it holds it, as root does)")
     .option("--seccomp", "a seccomp filter denies userfaultfd(2), as Docker's default profile does")
     .addOption(jsonOption())
-    .action(async (flags) => {
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "negotiate matrix policy.yaml",
+          "negotiate matrix policy.yaml --kernels 5.10,5.15,6.1.20,6.8 --arch x86_64,arm64",
+        ],
+        {
+          ok: "on every architecture, some listed kernel satisfies the policy (as run's 0)",
+          failed: "an architecture has no listed kernel that satisfies it (as run's 1)",
+        },
+      ),
+    )
+    .action(async (file: string | undefined, flags) => {
+      const policy = policyFile(file, flags);
+      if (policy.isErr()) return done(policy.error);
       const { matrixCommand } = await import("./matrix-command.js");
-      done(await matrixCommand(flags, io));
+      done(await matrixCommand({ ...flags, policy: policy.value }, io));
     });
 
-  root
-    .command("capture")
+  command("types")
+    .description(
+      "print a TypeScript module that defines the policy of a file in code, so that sessions are typed from it",
+    )
+    .argument(...POLICY_ARGUMENT)
+    .addOption(policyOption())
+    .addHelpText(
+      "after",
+      helpAfter(["negotiate types policy.yaml > policy.gen.ts"], { ok: "the module was printed" }),
+    )
+    .action(async (file: string | undefined, flags) => {
+      const policy = policyFile(file, flags);
+      if (policy.isErr()) return done(policy.error);
+      const { typesCommand } = await import("./types-command.js");
+      done(await typesCommand(policy.value, io));
+    });
+
+  command("capture")
     .description(
       "record this host's profile (kernel, privileges, supported features, open modes) for --profile",
     )
     .option("--out <file>", "write the profile to a file instead of stdout")
     .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      helpAfter(["negotiate capture --out host.json", "negotiate probe --profile host.json"], {
+        ok: "the profile was written",
+        failed: "this host cannot be captured (no userfaultfd, not Linux)",
+      }),
+    )
     .action(async (flags) => {
       const { captureCommand } = await import("./capture-command.js");
       done(await captureCommand(flags, io));
@@ -90,27 +194,51 @@ function program(io: CliIo, done: (code: ExitCode) => void): Command {
   return root;
 }
 
-// Commander's own exits: help and version are successes, every usage error is invalid input.
-function commanderExit(error: CommanderError): ExitCode {
-  return error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+/** Whether `--json` was asked for (before a `--`, after which arguments are operands, never options). */
+export function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
+}
+
+// Commander's own exits: help and version are successes; every usage error is invalid input, with --json as
+// `{"ok":false,"error":{"kind":"invalid-usage",…}}`.
+function commanderExit(error: CommanderError, io: CliIo, json: boolean): ExitCode {
+  if (error.exitCode === 0) return EXIT.ok;
+  if (!json) return EXIT.invalidInput;
+  const message = error.message.replace(/^error: /, "");
+  return reportFailure({ kind: "invalid-usage", code: error.code, message }, io, true);
 }
 
 /**
  * Runs the CLI on `argv` (without `node` and the script) and returns the exit code; never throws.
- * Anything unexpected is reported on one line of stderr and exits 70.
+ * Anything unexpected is reported on one line of stderr (with `--json`, as a JSON error on stdout) and exits
+ * 70. Every control character an output would carry is escaped (see `escapingStream`).
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const json = wantsJson(argv);
+  const safe: CliIo = { stdout: escapingStream(io.stdout), stderr: escapingStream(io.stderr), env: io.env };
   let code: ExitCode = EXIT.ok;
   try {
-    await program(io, (result) => {
+    await program(safe, json, (result) => {
       code = result;
     }).parseAsync([...argv], { from: "user" });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) return commanderExit(error);
-    io.stderr.write(`negotiate: internal error: ${oneLine(error)}\n`);
-    return EXIT.internal;
+    if (error instanceof CommanderError) return commanderExit(error, safe, json);
+    return reportInternal(error, safe, json);
   }
+}
+
+/** Reports an unexpected error (one line, never a stack) and returns 70; reporting itself never throws. */
+export function reportInternal(error: unknown, io: CliIo, json: boolean): ExitCode {
+  const message = oneLine(error);
+  try {
+    if (json) reportFailure({ kind: "internal", message }, io, true);
+    else io.stderr.write(`negotiate: internal error: ${message}\n`);
+  } catch {
+    // The streams are gone too: the exit code is all that is left to tell.
+  }
+  return EXIT.internal;
 }
 
 /** An unexpected error as one line, never a stack. */

@@ -1,5 +1,6 @@
 import type { BackendInfo } from "@negotiate/core";
 import picocolors from "picocolors";
+import { escapeValue } from "./terminal-text.js";
 
 /** Where a command writes: the process's stdout/stderr (see `directOutput`), or a buffer in tests. */
 export interface OutputStream {
@@ -45,7 +46,8 @@ export function styleFor(stream: OutputStream, env: CliIo["env"]): Style {
   return { color, paint: (text, tone) => tones[tone](text) };
 }
 
-const textOf = (cell: Cell): string => (typeof cell === "string" ? cell : cell.text);
+// Cells hold values from outside (names, paths, releases): escaped, so that a value is one line of plain text.
+const textOf = (cell: Cell): string => escapeValue(typeof cell === "string" ? cell : cell.text);
 
 /**
  * Aligned columns: a bold header on a terminal, plain padded text otherwise. Widths come from the plain
@@ -72,13 +74,13 @@ export function renderTable(
   return [line(headers, true), ...rows.map((row) => line(row, false))].join("\n");
 }
 
-/** `label  value` lines with the labels aligned. */
+/** `label  value` lines with the labels aligned; values are escaped as table cells are. */
 export function renderFields(fields: readonly (readonly [string, Cell])[], style: Style): string {
   const width = Math.max(...fields.map(([label]) => label.length));
   return fields
     .map(
       ([label, value]) =>
-        `${style.paint(label.padEnd(width), "dim")}  ${typeof value === "string" ? value : style.paint(value.text, value.tone)}`,
+        `${style.paint(label.padEnd(width), "dim")}  ${typeof value === "string" ? textOf(value) : style.paint(textOf(value), value.tone)}`,
     )
     .join("\n");
 }

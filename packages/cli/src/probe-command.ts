@@ -1,21 +1,53 @@
 import {
+  type Backend,
   type Capabilities,
   catalogue,
+  FeatureSet,
+  type NegotiationError,
   type OpenModeReport,
   permissionHint,
   probe,
+  UFFD_API,
 } from "@negotiate/core/engine";
 import type { BackendFlags } from "./backend-options.js";
 import { backendFromFlags, realKernelHint } from "./backend-selection.js";
 import { EXIT, type ExitCode } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { openRefusal } from "./explain.js";
+import { ioctlsText } from "./ioctl-names.js";
 import { writeJson } from "./json-output.js";
-import { backendLabel, type CliIo, renderFields, renderTable, type Style, styleFor } from "./output.js";
+import {
+  backendLabel,
+  type Cell,
+  type CliIo,
+  renderFields,
+  renderTable,
+  type Style,
+  styleFor,
+} from "./output.js";
 
 /** The flags of `negotiate probe`. */
 export interface ProbeFlags extends BackendFlags {
   readonly json?: boolean;
+}
+
+/** Whether this caller may enable EVENT_FORK: `false` when the kernel answers EPERM (no CAP_SYS_PTRACE). */
+type EventForkAccess = boolean | undefined;
+
+const EVENT_FORK = FeatureSet.of("EVENT_FORK");
+
+/**
+ * Asks the kernel for EVENT_FORK alone on a fresh fd of the mode that worked, then closes it: the only way to
+ * learn whether the capability check lets this caller have it. `undefined` when the question cannot be asked.
+ */
+function eventForkAccess(backend: Backend, capabilities: Capabilities): EventForkAccess {
+  if (!capabilities.supported.covers(EVENT_FORK)) return undefined;
+  const fd = backend.open({ mode: capabilities.probedWith, closeOnExec: true, nonBlocking: true });
+  if (fd.isErr()) return undefined;
+  const reply = backend.api(fd.value, UFFD_API, EVENT_FORK.mask);
+  backend.close(fd.value);
+  if (reply.isOk()) return true;
+  return reply.error.errno === "EPERM" ? false : undefined;
 }
 
 function openModeJson(report: OpenModeReport) {
@@ -27,8 +59,21 @@ function openModeJson(report: OpenModeReport) {
   };
 }
 
+/** What is known of each feature: supported or not (`undefined`: no fd could be opened to ask). */
+function featuresJson(supported: FeatureSet | undefined, eventFork: EventForkAccess) {
+  return catalogue.map((entry) => ({
+    name: entry.name,
+    bit: entry.bit,
+    supported: supported ? supported.has(entry.name) : null,
+    since: entry.since,
+    description: entry.description,
+    ...("capability" in entry ? { capability: entry.capability } : {}),
+    ...(entry.name === "EVENT_FORK" && eventFork !== undefined ? { granted: eventFork } : {}),
+  }));
+}
+
 /** The `probe --json` document. */
-function probeJson(capabilities: Capabilities) {
+function probeJson(capabilities: Capabilities, eventFork: EventForkAccess) {
   const { supported } = capabilities;
   return {
     ok: true,
@@ -38,56 +83,46 @@ function probeJson(capabilities: Capabilities) {
     unknownBits: supported.unknownBits(),
     ioctls: capabilities.ioctls,
     probedWith: capabilities.probedWith,
-    features: catalogue.map((entry) => ({
-      name: entry.name,
-      bit: entry.bit,
-      supported: supported.has(entry.name),
-      since: entry.since,
-      description: entry.description,
-      ...("capability" in entry ? { capability: entry.capability } : {}),
-    })),
+    features: featuresJson(supported, eventFork),
     openModes: capabilities.openModes.map(openModeJson),
     trace: capabilities.trace,
   };
 }
 
-function probeText(capabilities: Capabilities, style: Style): string {
-  const { supported, backend } = capabilities;
-  const header = renderFields(
-    [
-      ["backend", backendLabel(backend)],
-      ["supported", `${supported.hex()} (probed on a ${capabilities.probedWith} fd)`],
-      ["ioctls", `0x${capabilities.ioctls.toString(16)}`],
-    ],
-    style,
-  );
-  const features = renderTable(
+function featureTable(supported: FeatureSet | undefined, eventFork: EventForkAccess, style: Style): string {
+  const supportedCell = (name: (typeof catalogue)[number]["name"]): Cell => {
+    if (!supported) return { text: "unknown", tone: "dim" };
+    if (!supported.has(name)) return { text: "no", tone: "bad" };
+    return name === "EVENT_FORK" && eventFork === false
+      ? { text: "needs CAP_SYS_PTRACE", tone: "warn" }
+      : { text: "yes", tone: "ok" };
+  };
+  return renderTable(
     ["FEATURE", "BIT", "SUPPORTED", "SINCE", "DESCRIPTION"],
     [
       ...catalogue.map((entry) => [
         entry.name,
         String(entry.bit).padStart(3),
-        supported.has(entry.name)
-          ? { text: "yes", tone: "ok" as const }
-          : { text: "no", tone: "bad" as const },
+        supportedCell(entry.name),
         entry.since,
         "capability" in entry ? `${entry.description} Needs ${entry.capability}.` : entry.description,
       ]),
-      ...supported
-        .unknownBits()
-        .map((bit) => [
-          `bit ${bit}`,
-          String(bit).padStart(3),
-          { text: "yes", tone: "warn" as const },
-          "?",
-          "unknown to this SDK",
-        ]),
+      ...(supported?.unknownBits() ?? []).map((bit) => [
+        `bit ${bit}`,
+        String(bit).padStart(3),
+        { text: "yes", tone: "warn" as const },
+        "?",
+        "unknown to this SDK",
+      ]),
     ],
     style,
   );
+}
+
+function openModeText(openModes: readonly OpenModeReport[], style: Style): string {
   const modes = renderTable(
     ["OPEN MODE", "WORKS", "WHY NOT"],
-    capabilities.openModes.map((report) =>
+    openModes.map((report) =>
       report.ok
         ? [report.mode, { text: "yes", tone: "ok" as const }, ""]
         : [
@@ -98,22 +133,71 @@ function probeText(capabilities: Capabilities, style: Style): string {
     ),
     style,
   );
-  const hints = capabilities.openModes.flatMap((report) =>
+  const hints = openModes.flatMap((report) =>
     !report.ok && report.cause ? [`${report.mode}: ${permissionHint(report.cause)}`] : [],
   );
   const hintText = hints.length
     ? `\n\n${style.paint("hints", "strong")}\n${hints.map((hint) => `  ${hint}`).join("\n")}`
     : "";
-  return `${header}\n\n${features}\n\n${modes}${hintText}\n`;
+  return `${modes}${hintText}`;
+}
+
+function probeText(capabilities: Capabilities, eventFork: EventForkAccess, style: Style): string {
+  const { supported, backend } = capabilities;
+  const header = renderFields(
+    [
+      ["backend", backendLabel(backend)],
+      ["supported", `${supported.hex()} (probed on a ${capabilities.probedWith} fd)`],
+      ["ioctls", ioctlsText(capabilities.ioctls)],
+    ],
+    style,
+  );
+  return `${header}\n\n${featureTable(supported, eventFork, style)}\n\n${openModeText(capabilities.openModes, style)}\n`;
+}
+
+// When every open mode was refused, the refusals are what the probe learned.
+function refusedModes(error: NegotiationError): OpenModeReport[] | undefined {
+  if (error.kind !== "permission-denied" && error.kind !== "unsupported") return undefined;
+  if (error.attempts.length === 0) return undefined;
+  return error.attempts.map((attempt) => ({ ...attempt, ok: false as const }));
 }
 
 /** `negotiate probe`: what this kernel (or the simulated one) offers this user. */
 export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCode> {
   const backend = await backendFromFlags(flags);
-  const result = backend.andThen((chosen) => probe({ backend: chosen }));
-  if (result.isErr())
+  if (backend.isErr())
+    return reportFailure(backend.error, io, flags.json, realKernelHint(backend.error, flags, "probe"));
+  const result = probe({ backend: backend.value });
+  if (result.isErr()) {
+    const modes = refusedModes(result.error);
+    if (modes && flags.json) {
+      const { error } = result;
+      writeJson(io.stdout, {
+        ok: false,
+        error,
+        backend: backend.value.info,
+        features: featuresJson(undefined, undefined),
+        openModes: modes.map(openModeJson),
+      });
+      return EXIT.failed;
+    }
+    if (modes) {
+      const style = styleFor(io.stdout, io.env);
+      const header = renderFields(
+        [
+          ["backend", backendLabel(backend.value.info)],
+          ["supported", "unknown: no open mode works for this caller"],
+        ],
+        style,
+      );
+      io.stdout.write(
+        `${header}\n\n${featureTable(undefined, undefined, style)}\n\n${openModeText(modes, style)}\n`,
+      );
+    }
     return reportFailure(result.error, io, flags.json, realKernelHint(result.error, flags, "probe"));
-  if (flags.json) writeJson(io.stdout, probeJson(result.value));
-  else io.stdout.write(probeText(result.value, styleFor(io.stdout, io.env)));
+  }
+  const eventFork = eventForkAccess(backend.value, result.value);
+  if (flags.json) writeJson(io.stdout, probeJson(result.value, eventFork));
+  else io.stdout.write(probeText(result.value, eventFork, styleFor(io.stdout, io.env)));
   return EXIT.ok;
 }

@@ -1,18 +1,23 @@
+import { resolve } from "node:path";
 import {
+  explainTrace,
   type FeatureName,
   featureDefinition,
   kernelAtLeast,
   loadPolicy,
+  type NegotiationWarning,
   negotiate,
+  openCall,
+  originsOf,
   type Policy,
   parseKernelRelease,
   type Session,
 } from "@negotiate/core";
-import { explainTrace, openCall } from "@negotiate/core/engine";
 import type { BackendFlags } from "./backend-options.js";
 import { backendFromFlags, realKernelHint } from "./backend-selection.js";
 import { EXIT, type ExitCode } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
+import { ioctlsText } from "./ioctl-names.js";
 import { writeJson } from "./json-output.js";
 import {
   backendLabel,
@@ -23,6 +28,7 @@ import {
   type Style,
   styleFor,
 } from "./output.js";
+import { escapeValue } from "./terminal-text.js";
 
 /** The flags of `negotiate run`. */
 export interface RunFlags extends BackendFlags {
@@ -38,7 +44,7 @@ type AnySession = Session<never, FeatureName>;
 /** One feature the policy names (or the kernel enabled along with one): how it was wanted and what came of it. */
 interface FeatureOutcome {
   readonly name: FeatureName;
-  /** `required`, `optional`, `one of A | B` (a `oneOf` alternative), or `implied by X`. */
+  /** `required`, `optional`, `one of A | B` (a `oneOf` alternative), `forbidden`, or `implied by X`. */
   readonly wanted: string;
   readonly enabled: boolean;
   /** Why it is not enabled. */
@@ -64,6 +70,7 @@ function missingReason(
   policy: AnyPolicy,
   session: AnySession,
 ): { readonly reason: string; readonly preferred?: FeatureName } {
+  if (policy.forbidden.has(name)) return { reason: "not requested: the policy forbids it" };
   const warning = session.warnings.find((entry) => entry.features?.includes(name));
   if (warning?.code === "event-fork-dropped")
     return { reason: "needs CAP_SYS_PTRACE, which this process lacks" };
@@ -92,6 +99,7 @@ function featureOutcomes(policy: AnyPolicy, session: AnySession): FeatureOutcome
       if (!policy.forbidden.has(name)) wanted.set(name, `one of ${group.join(" | ")}`);
   }
   for (const name of policy.optional.names()) if (!policy.forbidden.has(name)) wanted.set(name, "optional");
+  for (const name of policy.forbidden.names()) wanted.set(name, "forbidden");
   for (const name of session.enabledSet.names()) {
     if (wanted.has(name)) continue;
     const by = session.requested.names().find((asked) => featureDefinition(asked).implies.includes(name));
@@ -126,26 +134,76 @@ function runJson(policy: AnyPolicy, session: AnySession, explain: boolean) {
   };
 }
 
-function runText(
-  file: string,
-  policy: AnyPolicy,
-  session: AnySession,
-  explain: boolean,
-  style: Style,
-): string {
-  const { backend } = session;
+const INHERITABLE = [
+  "strategy",
+  "onReject",
+  "onMissingOptional",
+  "open",
+  "userModeOnly",
+  "closeOnExec",
+  "nonBlocking",
+  "verify",
+] as const;
+type Inheritable = (typeof INHERITABLE)[number];
+
+/** Where each setting that another document set came from: `{ strategy: "preset:lazy-restore" }`. */
+function inheritedFrom(file: string, policy: AnyPolicy): Partial<Record<Inheritable, string>> {
+  const fields = originsOf(policy)?.fields;
+  const own = resolve(file);
+  const from: Partial<Record<Inheritable, string>> = {};
+  for (const field of INHERITABLE) {
+    const site = fields?.get(field)?.site.file;
+    if (site !== undefined && site !== file && resolve(site) !== own) from[field] = site;
+  }
+  return from;
+}
+
+/**
+ * The warnings as the text shows them, one per cause: a feature another warning already explains (EVENT_FORK
+ * dropped for lack of CAP_SYS_PTRACE) is left out of the generic "optional features not available" one.
+ */
+function warningLines(warnings: readonly NegotiationWarning[]): string[] {
+  const explained = new Set(
+    warnings
+      .filter((warning) => warning.code !== "missing-optional")
+      .flatMap((warning) => warning.features ?? []),
+  );
+  return warnings.flatMap((warning) => {
+    if (warning.code !== "missing-optional") return [warning.message];
+    const rest = (warning.features ?? []).filter((name) => !explained.has(name));
+    return rest.length ? [`optional features not available: ${rest.join(", ")}`] : [];
+  });
+}
+
+/** How the text names the backend: with the profile file a mock replays. */
+export function backendText(session: Pick<AnySession, "backend">, profile: string | undefined): string {
+  return `${backendLabel(session.backend)}${profile === undefined ? "" : ` (replaying ${profile})`}`;
+}
+
+function runText(flags: RunFlags, policy: AnyPolicy, session: AnySession, style: Style): string {
   const outcomes = featureOutcomes(policy, session);
+  const inherited = inheritedFrom(flags.policy, policy);
+  const setting = (field: Inheritable, value: string) =>
+    inherited[field] === undefined ? value : `${value} (from ${inherited[field]})`;
+  const others = INHERITABLE.filter((field) => field !== "strategy" && inherited[field] !== undefined);
   const fields = renderFields(
     [
-      ["policy", policy.name ? `${policy.name} (${file})` : file],
-      ["backend", backendLabel(backend)],
-      ["strategy", `${session.strategy}, route ${session.route}`],
-      [
-        "open",
-        `${session.open}: ${openCall(session.open, policy.closeOnExec, policy.nonBlocking)} → fd ${session.fd}`,
-      ],
+      ["policy", policy.name ? `${policy.name} (${flags.policy})` : flags.policy],
+      ["backend", backendText(session, flags.profile)],
+      ["strategy", `${setting("strategy", session.strategy)}, route ${session.route}`],
+      ["open", `${session.open}: ${openCall(session.open, policy.closeOnExec, policy.nonBlocking)}`],
       ["enabled", `${session.enabledSet} (${session.enabledSet.hex()})`],
-      ["ioctls", `0x${session.ioctls.toString(16)}`],
+      ["ioctls", ioctlsText(session.ioctls)],
+      ...(others.length
+        ? [
+            [
+              "inherited",
+              others
+                .map((field) => `${field} ${String(policy[field])} (from ${inherited[field]})`)
+                .join(", "),
+            ] as const,
+          ]
+        : []),
     ],
     style,
   );
@@ -154,15 +212,16 @@ function runText(
     outcome.wanted,
     outcome.enabled
       ? { text: "enabled", tone: "ok" }
-      : outcome.preferred
+      : outcome.preferred || outcome.wanted === "forbidden"
         ? { text: outcome.reason ?? "not requested", tone: "dim" }
         : { text: `missing: ${outcome.reason}`, tone: outcome.wanted === "optional" ? "warn" : "dim" },
   ]);
   const table = rows.length ? `\n\n${renderTable(["FEATURE", "WANTED", "RESULT"], rows, style)}` : "";
-  const warnings = session.warnings.length
-    ? `\n\n${style.paint("warnings", "warn")}\n${session.warnings.map((warning) => `  - ${warning.message}`).join("\n")}`
+  const warnings = warningLines(session.warnings);
+  const warningText = warnings.length
+    ? `\n\n${style.paint("warnings", "warn")}\n${warnings.map((warning) => `  - ${escapeValue(warning)}`).join("\n")}`
     : "";
-  const steps = explain
+  const steps = flags.explain
     ? `\n\n${style.paint("steps", "strong")}\n${explainTrace(session.trace).join("\n")}`
     : "";
   const enabledCount = outcomes.filter((outcome) => outcome.enabled).length;
@@ -171,7 +230,7 @@ function runText(
     `negotiated: ${enabledCount} features enabled${missingCount ? `, ${missingCount} optional missing` : ""}`,
     "ok",
   );
-  return `${summary}\n${fields}${table}${warnings}${steps}\n`;
+  return `${summary}\n${fields}${table}${warningText}${steps}\n`;
 }
 
 /** `negotiate run`: negotiates a policy file with the chosen backend, then closes the fd. */
@@ -182,12 +241,7 @@ export async function runCommand(flags: RunFlags, io: CliIo): Promise<ExitCode> 
   const negotiated = backend.andThen((chosen) => negotiate(policy.value, { backend: chosen }));
   if (negotiated.isErr()) {
     const error = negotiated.error;
-    const code = reportFailure(
-      error,
-      io,
-      flags.json,
-      realKernelHint(error, flags, `run --policy ${flags.policy}`),
-    );
+    const code = reportFailure(error, io, flags.json, realKernelHint(error, flags, `run ${flags.policy}`));
     if (flags.explain && !flags.json && "trace" in error && error.trace?.length) {
       const style = styleFor(io.stderr, io.env);
       io.stderr.write(`\n${style.paint("steps", "strong")}\n${explainTrace(error.trace).join("\n")}\n`);
@@ -199,9 +253,6 @@ export async function runCommand(flags: RunFlags, io: CliIo): Promise<ExitCode> 
   const closed = session.close();
   if (closed.isErr()) return reportFailure(closed.error, io, flags.json);
   if (flags.json) writeJson(io.stdout, runJson(policy.value, session, flags.explain === true));
-  else
-    io.stdout.write(
-      runText(flags.policy, policy.value, session, flags.explain === true, styleFor(io.stdout, io.env)),
-    );
+  else io.stdout.write(runText(flags, policy.value, session, styleFor(io.stdout, io.env)));
   return EXIT.ok;
 }

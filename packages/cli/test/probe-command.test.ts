@@ -72,7 +72,12 @@ describe("negotiate probe", () => {
     expect(header).toBeGreaterThan(-1);
     const rows = lines.slice(header + 1, header + 1 + catalogue.length);
     for (const [index, entry] of catalogue.entries()) {
-      const supported = kernelAtLeast(releaseOf("6.6"), entry.since) ? "yes" : "no";
+      // The caller lacks CAP_SYS_PTRACE: EVENT_FORK is supported, but not for it.
+      const supported = !kernelAtLeast(releaseOf("6.6"), entry.since)
+        ? "no"
+        : entry.name === "EVENT_FORK"
+          ? "needs CAP_SYS_PTRACE"
+          : "yes";
       expect(rows[index]).toMatch(
         new RegExp(
           `^${entry.name}\\s+${entry.bit}\\s+${supported}\\s+${entry.since.replace(".", "\\.")}\\s+\\S`,

@@ -22,4 +22,5 @@ export {
 } from "./policy/policy-document.js";
 export { formatPolicyIssue, type PolicyError } from "./policy/policy-issue.js";
 export { POLICY_PRESETS, type PolicyPreset } from "./policy/presets.js";
+export { type Origin, originsOf, type PolicyOrigins } from "./policy/validate-policy.js";
 export { policyToDocument, stringifyPolicy } from "./policy/write-policy.js";
