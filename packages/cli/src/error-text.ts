@@ -44,7 +44,10 @@ function errorText(error: CliError, style: Style, hint?: string): string {
   const lines = [
     `${style.paint("error:", "bad")} ${first}`,
     ...more,
-    ...details(error).map((line) => `  ${escapeValue(line)}`),
+    // A detail the message already says (the cause of the only refused mode) is not said twice.
+    ...details(error)
+      .filter((line) => !error.message.includes(line.slice(line.indexOf(": ") + 2)))
+      .map((line) => `  ${escapeValue(line)}`),
   ];
   if (hint) lines.push(style.paint(escapeValue(hint), "warn"));
   return `${lines.join("\n")}\n`;

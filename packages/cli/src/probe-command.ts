@@ -11,7 +11,7 @@ import {
 } from "@negotiate/core/engine";
 import type { BackendFlags } from "./backend-options.js";
 import { backendFromFlags, realKernelHint } from "./backend-selection.js";
-import { EXIT, type ExitCode } from "./cli-error.js";
+import { EXIT, type ExitCode, exitCodeOf } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { openRefusal } from "./explain.js";
 import { ioctlsText } from "./ioctl-names.js";
@@ -193,6 +193,13 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
       io.stdout.write(
         `${header}\n\n${featureTable(undefined, undefined, style)}\n\n${openModeText(modes, style)}\n`,
       );
+      // The tables said why each mode failed: the error is one line.
+      const stderrStyle = styleFor(io.stderr, io.env);
+      const hint = realKernelHint(result.error, flags, "probe");
+      io.stderr.write(
+        `${stderrStyle.paint("error:", "bad")} no open mode works for this caller (see OPEN MODE above)\n${hint ? `${stderrStyle.paint(hint, "warn")}\n` : ""}`,
+      );
+      return exitCodeOf(result.error);
     }
     return reportFailure(result.error, io, flags.json, realKernelHint(result.error, flags, "probe"));
   }

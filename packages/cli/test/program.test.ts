@@ -29,7 +29,10 @@ describe("the negotiate program", () => {
   it.each([
     [["probe", "--bogus"], /^error: unknown option '--bogus'$/m],
     [["bogus"], /^error: unknown command 'bogus'$/m],
-    [["run"], /^error: missing the policy file: give it as the argument \(negotiate run policy\.yaml\) or with --policy$/m],
+    [
+      ["run"],
+      /^error: missing the policy file: give it as the argument \(negotiate run policy\.yaml\) or with --policy$/m,
+    ],
     [["check"], /^error: missing the policy files: give them as arguments/m],
   ])("usage error %j exits 2 with a one-line message", async (argv, message) => {
     const run = await runCli(argv);

@@ -138,7 +138,9 @@ describe("negotiate run", () => {
     // The fd is closed when the command exits: its number would mean nothing.
     expect(run.stdout).toMatch(/^open\s+syscall: userfaultfd\(O_CLOEXEC\|O_NONBLOCK\)$/m);
     expect(run.stdout).not.toMatch(/\bfd \d/);
-    expect(run.stdout).toMatch(/^ioctls\s+\{UFFDIO_REGISTER, UFFDIO_UNREGISTER, UFFDIO_API\} \(0x8000000000000003\)$/m);
+    expect(run.stdout).toMatch(
+      /^ioctls\s+\{UFFDIO_REGISTER, UFFDIO_UNREGISTER, UFFDIO_API\} \(0x8000000000000003\)$/m,
+    );
     expect(run.stdout).toMatch(/^FEATURE\s+WANTED\s+RESULT$/m);
     expect(run.stdout).toMatch(/^THREAD_ID\s+required\s+enabled$/m);
     expect(run.stdout).toMatch(/^WP_UNPOPULATED\s+implied by WP_ASYNC\s+enabled$/m);
