@@ -1,10 +1,12 @@
 import { execFile, spawn } from "node:child_process";
 import {
   chmodSync,
+  closeSync,
   cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   readFileSync,
   rmSync,
@@ -161,6 +163,48 @@ describe("the built negotiate bundle", () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   });
 
+  // A command whose output cannot be written still exits with its own code: a failure stays a failure.
+  const exitWithStdout = async (args: readonly string[], stdout: "closed-pipe" | number) => {
+    const child = spawn(process.execPath, [join(dist, "bin.cjs"), ...args], {
+      stdio: ["ignore", stdout === "closed-pipe" ? "pipe" : stdout, "pipe"],
+    });
+    child.stdout?.destroy();
+    let stderr = "";
+    child.stderr?.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    return { code, stderr };
+  };
+  const failingRun = ["run", fixture("newer-than-min-kernel.yaml"), "--kernel", "5.15", "--json"];
+
+  it("keeps a failed run's exit code when its --json output goes to a closed pipe", async () => {
+    expect(await exitWithStdout(failingRun, "closed-pipe")).toEqual({ code: 1, stderr: "" });
+  });
+
+  it.runIf(existsSync("/dev/full"))(
+    "keeps its exit code when stdout is /dev/full, and says it could not write",
+    async () => {
+      const full = openSync("/dev/full", "w");
+      try {
+        const failed = await exitWithStdout(failingRun, full);
+        expect(failed.code).toBe(1);
+        expect(failed.stderr).toBe(
+          "negotiate: cannot write to stdout: ENOSPC; the exit code is the command's own\n",
+        );
+        const invalid = await exitWithStdout(
+          ["run", fixture("unknown-feature.yaml"), "--kernel", "6.8", "--json"],
+          full,
+        );
+        expect(invalid.code).toBe(2);
+        const succeeded = await exitWithStdout(["probe", "--kernel", "6.18"], full);
+        expect(succeeded.code).toBe(0);
+      } finally {
+        closeSync(full);
+      }
+    },
+  );
+
   it("prints plain text to a pipe, colours to a terminal unless NO_COLOR is set", async () => {
     const piped = await negotiate(["probe", "--kernel", "6.18"]);
     expect(piped.stdout).toMatch(/^MOVE\s+16\s+yes\s+6\.8\s/m);
@@ -213,7 +257,7 @@ describe("the built negotiate bundle", () => {
       expect(run.code).toBe(1);
       expect(run.stderr).toMatch(/^error: the Linux backend is unavailable: koffi could not bind libc/);
       expect(run.stderr).toContain(
-        `simulate one instead: negotiate run --policy ${fixture("lazy-restore.yaml")} --backend mock`,
+        `simulate one instead: negotiate run ${fixture("lazy-restore.yaml")} --backend mock`,
       );
       expect(run.stderr).not.toMatch(STACK_FRAME);
       expect(run.stderr).not.toContain("Require stack");
