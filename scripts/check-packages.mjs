@@ -2,9 +2,18 @@
 // Packs every package as it would be published, lints the tarballs (publint --strict, attw), then installs them
 // with plain npm into an empty folder outside the workspace and uses them from there as an app would.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const packages = readdirSync(join(root, "packages"));
@@ -86,6 +95,92 @@ check("the installed negotiate binary", () => {
     { cwd: app },
   );
   if (!JSON.parse(out).supported?.includes("MOVE")) throw Object.assign(new Error("binary"), { stdout: out });
+});
+
+check("every tarball carries a README and a LICENSE, and names no placeholder host", () => {
+  for (const [dir, tarball] of Object.entries(tarballs)) {
+    const listing = run("tar", ["-tzf", tarball]).split("\n");
+    for (const file of ["package/README.md", "package/LICENSE"])
+      if (!listing.includes(file)) throw new Error(`@negotiate/${dir}: no ${file} in ${tarball}`);
+    const manifest = run("tar", ["-xzOf", tarball, "package/package.json"]);
+    if (/example\.(invalid|com)|placeholder/i.test(manifest))
+      throw new Error(`@negotiate/${dir}: package.json names a placeholder host`);
+  }
+});
+
+/**
+ * The app of the README's "Use it in your app" section, built from its own code blocks (each starts with
+ * `// file: PATH` or `# file: PATH`) in the folder the tarballs were installed into, and compiled, run and
+ * tested as the section's commands do. The section's `npm install --save-dev typescript vitest @types/node`
+ * is the one step done differently: those three come from this workspace's installed copies (linked), so that
+ * the check needs no registry and no network.
+ */
+const FILE_MARKER = /^(?:\/\/|#) file: (\S+)/;
+function readmeApp() {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const start = readme.indexOf("\n## Use it in your app\n");
+  if (start === -1) throw new Error('README.md has no "## Use it in your app" section');
+  const next = readme.indexOf("\n## ", start + 1);
+  const section = readme.slice(start, next === -1 ? undefined : next);
+  const files = [...section.matchAll(/```\w*\n([\s\S]*?)```/g)].flatMap(([, body]) => {
+    const marker = FILE_MARKER.exec(body);
+    return marker ? [{ path: marker[1], body }] : [];
+  });
+  for (const wanted of [
+    "tsconfig.json",
+    "policy.yaml",
+    "src/main.ts",
+    "src/check.cts",
+    "test/negotiation.test.ts",
+  ])
+    if (!files.some((file) => file.path === wanted)) throw new Error(`the README's app has no ${wanted}`);
+  return files;
+}
+
+const workspaceCopy = (name) => realpathSync(join(root, "node_modules", name));
+check(
+  "the README's app: ESM and CJS, a preset, a policy typed from its file, five kernels with the test kit",
+  () => {
+    for (const { path, body } of readmeApp()) {
+      mkdirSync(dirname(join(app, path)), { recursive: true });
+      writeFileSync(join(app, path), body);
+    }
+    run("npm", ["pkg", "set", "type=module"], { cwd: app });
+    for (const name of ["vitest", "@types/node"]) {
+      mkdirSync(dirname(join(app, "node_modules", name)), { recursive: true });
+      symlinkSync(workspaceCopy(name), join(app, "node_modules", name), "dir");
+    }
+    const negotiate = join(app, "node_modules", ".bin", "negotiate");
+    run(negotiate, ["check", "policy.yaml"], { cwd: app });
+    writeFileSync(join(app, "src", "policy.gen.ts"), run(negotiate, ["types", "policy.yaml"], { cwd: app }));
+    run(process.execPath, [join(workspaceCopy("typescript"), "bin", "tsc")], { cwd: app });
+    const esm = run(process.execPath, ["dist/src/main.js"], { cwd: app });
+    if (!/^enabled \{.*MISSING_SHMEM.*\}; MISSING_SHMEM true, THREAD_ID (true|false)\n$/.test(esm))
+      throw Object.assign(new Error("src/main.ts"), { stdout: esm });
+    const cjs = run(process.execPath, ["dist/src/check.cjs"], { cwd: app });
+    if (!/^5\.15: enabled \{.*MISSING_SHMEM.*\}\n$/.test(cjs))
+      throw Object.assign(new Error("src/check.cts"), { stdout: cjs });
+    const tests = run(
+      process.execPath,
+      [join(workspaceCopy("vitest"), "vitest.mjs"), "run", "--dir", "test"],
+      {
+        cwd: app,
+        env: { ...process.env, NO_COLOR: "1", CI: "1" },
+      },
+    );
+    if (!/Tests\s+7 passed \(7\)/.test(tests)) throw Object.assign(new Error("vitest"), { stdout: tests });
+  },
+);
+check("@negotiate/cli imports as an ES module and requires as CommonJS", () => {
+  const script = (load) =>
+    `${load}; const out = []; const io = { stdout: { write: (t) => out.push(t) }, stderr: { write: () => {} }, env: {} };
+     cli.main(["probe", "--kernel", "6.18", "--json"], io).then((code) => { if (code !== 0 || !JSON.parse(out.join("")).ok) process.exit(1); console.log("ok"); });`;
+  writeFileSync(join(app, "cli-esm.mjs"), script('import * as cli from "@negotiate/cli"'));
+  writeFileSync(join(app, "cli-cjs.cjs"), script('const cli = require("@negotiate/cli")'));
+  for (const file of ["cli-esm.mjs", "cli-cjs.cjs"]) {
+    const out = run(process.execPath, [file], { cwd: app });
+    if (out !== "ok\n") throw Object.assign(new Error(file), { stdout: out });
+  }
 });
 
 rmSync(work, { recursive: true, force: true });
