@@ -15,7 +15,8 @@ import { MOCK_KERNELS, privilegeOptions } from "./backend-options.js";
 import { type CliError, EXIT, type ExitCode, invalidFlag } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { writeJson } from "./json-output.js";
-import { type Cell, type CliIo, renderTable, type Style, styleFor } from "./output.js";
+import { matrixText } from "./matrix-text.js";
+import { type CliIo, styleFor } from "./output.js";
 
 /** The flags of `negotiate matrix`. */
 export interface MatrixFlags {
@@ -33,7 +34,7 @@ export interface MatrixFlags {
 type Untraced = NegotiationError extends infer E ? (E extends unknown ? Omit<E, "trace"> : never) : never;
 
 /** One kernel and architecture of the matrix. */
-type MatrixRow = {
+export type MatrixRow = {
   readonly kernel: string;
   readonly arch: string;
   /** The port calls of the negotiation, without the session's own close. */
@@ -112,52 +113,6 @@ function oldestPerArch(rows: readonly MatrixRow[], arches: readonly string[]): R
   );
 }
 
-function outcomeCell(row: MatrixRow): Cell {
-  if (row.ok) return { text: "ok", tone: "ok" };
-  const { error } = row;
-  const detail =
-    error.kind === "missing-required"
-      ? [
-          ...error.missing.map((feature) => feature.name),
-          ...error.unmetGroups.map((group) => group.join("|")),
-        ].join(", ")
-      : error.kind === "permission-denied"
-        ? `${error.errno}, ${error.cause.kind}`
-        : "errno" in error && error.errno
-          ? error.errno
-          : "";
-  return { text: detail ? `${error.kind}: ${detail}` : error.kind, tone: "bad" };
-}
-
-function matrixText(rows: readonly MatrixRow[], oldest: Record<string, string | null>, style: Style): string {
-  const table = renderTable(
-    ["KERNEL", "ARCH", "OUTCOME", "OPTIONAL ENABLED", "CALLS (open/api/close)"],
-    rows.map((row) => [
-      row.kernel,
-      row.arch,
-      outcomeCell(row),
-      row.ok ? row.enabledOptional.join(", ") || "-" : "",
-      `${row.calls.open}/${row.calls.api}/${row.calls.close}`,
-    ]),
-    style,
-  );
-  const verdicts = Object.entries(oldest).map(([arch, kernel]) => {
-    if (kernel === null) return style.paint(`${arch}: no listed kernel satisfies the policy`, "bad");
-    const version = parseKernelRelease(kernel).unwrapOr(undefined);
-    const newerFailures = rows.filter((row) => {
-      const release = parseKernelRelease(row.kernel).unwrapOr(undefined);
-      return (
-        row.arch === arch && !row.ok && version && release && compareKernelVersions(release, version) > 0
-      );
-    });
-    const caveat = newerFailures.length
-      ? ` (but not ${newerFailures.map((row) => row.kernel).join(", ")})`
-      : "";
-    return `${arch}: oldest kernel that satisfies the policy: ${style.paint(kernel, "ok")}${caveat}`;
-  });
-  return `${table}\n\n${verdicts.join("\n")}\n`;
-}
-
 /** Orders releases oldest first; they are known to parse once the mock accepted them. */
 function byRelease(a: MatrixRow, b: MatrixRow): number {
   const left = parseKernelRelease(a.kernel);
@@ -207,6 +162,6 @@ export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<Exit
       oldest,
       rows,
     });
-  } else io.stdout.write(matrixText(rows, oldest, styleFor(io.stdout, io.env)));
+  } else io.stdout.write(matrixText(rows, oldest, policy.value, styleFor(io.stdout, io.env)));
   return satisfied ? EXIT.ok : EXIT.failed;
 }

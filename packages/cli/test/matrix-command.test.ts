@@ -64,11 +64,25 @@ describe("negotiate matrix", () => {
       "x86_64,arm64",
     ]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^KERNEL\s+ARCH\s+OUTCOME\s+OPTIONAL ENABLED\s+CALLS \(open\/api\/close\)$/m);
-    expect(run.stdout).toMatch(/^6\.6\s+arm64\s+ok\s+-\s+\d\/\d\/\d$/m);
-    expect(run.stdout).toMatch(/^6\.10\s+arm64\s+ok\s+PAGEFAULT_FLAG_WP\s+\d\/\d\/\d$/m);
+    // No oneOf and nothing implied: those columns are left out.
+    expect(run.stdout).toMatch(/^KERNEL\s+ARCH\s+RESULT\s+OPTIONAL\s+OPEN\/API\/CLOSE$/m);
+    expect(run.stdout).toMatch(/^6\.6\s+arm64\s+ok\s+0 of 1\s+\d\/\d\/\d$/m);
+    expect(run.stdout).toMatch(/^6\.10\s+arm64\s+ok\s+1 of 1\s+\d\/\d\/\d$/m);
+    expect(run.stdout).toMatch(/\nmissing optional\n {2}6\.6 arm64: PAGEFAULT_FLAG_WP\n/);
     expect(run.stdout).toContain("x86_64: oldest kernel that satisfies the policy: 6.6");
     expect(run.stdout).toContain("arm64: oldest kernel that satisfies the policy: 6.6");
+  });
+
+  it("fits in 100 columns, with oneOf choices and implied features apart from optional ones", async () => {
+    const run = await runCli(["matrix", fixture("one-of.yaml"), "--arch", "x86_64,arm64", "--unprivileged"]);
+    for (const line of run.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
+    expect(run.stdout).toMatch(/^KERNEL\s+ARCH\s+RESULT\s+ONE OF\s+IMPLIED\s+OPEN\/API\/CLOSE$/m);
+    expect(run.stdout).toMatch(/^6\.18\s+x86_64\s+ok\s+WP_ASYNC\s+WP_UNPOPULATED\s+\d\/\d\/\d$/m);
+    expect(run.stdout).toMatch(/^5\.7\s+x86_64\s+ok\s+PAGEFAULT_FLAG_WP\s+\d\/\d\/\d$/m);
+    // Consecutive kernels failing alike are one line.
+    expect(run.stdout).toMatch(
+      /\nfailed\n {2}4\.3 x86_64: missing-required: MISSING_SHMEM, one of WP_ASYNC \| PAGEFAULT_FLAG_WP\n {2}4\.11…5\.2 x86_64: missing-required: one of WP_ASYNC \| PAGEFAULT_FLAG_WP\n/,
+    );
   });
 
   it("exits 1 when no listed kernel satisfies the policy, and 2 for a release the mock refuses", async () => {

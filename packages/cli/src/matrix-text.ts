@@ -1,0 +1,152 @@
+import { compareKernelVersions, type FeatureName, type Policy, parseKernelRelease } from "@negotiate/core";
+import type { MatrixRow } from "./matrix-command.js";
+import { type Cell, renderTable, type Style } from "./output.js";
+import { escapeValue } from "./terminal-text.js";
+
+type AnyPolicy = Policy<never, FeatureName>;
+
+// Why a row failed, in a few words: the missing features and groups, or the errno and cause.
+function failureDetail(row: MatrixRow & { readonly ok: false }): string {
+  const { error } = row;
+  switch (error.kind) {
+    case "missing-required":
+      return [
+        ...error.missing.map((feature) => feature.name),
+        ...error.unmetGroups.map((group) => `one of ${group.join(" | ")}`),
+      ].join(", ");
+    case "permission-denied":
+      return `${error.errno}, ${error.cause.kind}`;
+    default:
+      return "errno" in error && error.errno ? error.errno : "";
+  }
+}
+
+/** Consecutive kernels of one architecture that share a detail: `4.11…5.2 x86_64: WP_ASYNC | …`. */
+function groupedLines(rows: readonly MatrixRow[], detail: (row: MatrixRow) => string | undefined): string[] {
+  const lines: string[] = [];
+  let run: { first: MatrixRow; last: MatrixRow; text: string } | undefined;
+  const flush = () => {
+    if (!run) return;
+    const kernels = run.first === run.last ? run.first.kernel : `${run.first.kernel}…${run.last.kernel}`;
+    lines.push(`${kernels} ${run.first.arch}: ${run.text}`);
+    run = undefined;
+  };
+  for (const row of rows) {
+    const text = detail(row);
+    if (text !== undefined && run && run.text === text && run.last.arch === row.arch) run.last = row;
+    else {
+      flush();
+      if (text !== undefined) run = { first: row, last: row, text };
+    }
+  }
+  flush();
+  return lines;
+}
+
+/**
+ * The matrix as text that fits in 100 columns: one short row per kernel (the result, the `oneOf` alternative
+ * chosen, how many optional features were enabled, what came implied, the port calls), then the reasons
+ * (missing required and optional features) grouped over consecutive kernels, then the verdict per
+ * architecture. Columns the policy cannot fill (no `oneOf`, nothing implied) are left out.
+ */
+export function matrixText(
+  rows: readonly MatrixRow[],
+  oldest: Record<string, string | null>,
+  policy: AnyPolicy,
+  style: Style,
+): string {
+  const alternatives = new Set(policy.oneOf.flat());
+  const optional = policy.optional.names().filter((name) => !policy.forbidden.has(name));
+  const chosen = (row: MatrixRow) => (row.ok ? row.enabled.filter((name) => alternatives.has(name)) : []);
+  const implied = (row: MatrixRow) =>
+    row.ok
+      ? row.enabled.filter(
+          (name) => !policy.required.has(name) && !policy.optional.has(name) && !alternatives.has(name),
+        )
+      : [];
+  const columns: {
+    readonly header: string;
+    readonly cell: (row: MatrixRow) => Cell;
+    readonly shown: boolean;
+  }[] = [
+    { header: "KERNEL", cell: (row) => row.kernel, shown: true },
+    { header: "ARCH", cell: (row) => row.arch, shown: true },
+    {
+      header: "RESULT",
+      cell: (row) => (row.ok ? { text: "ok", tone: "ok" } : { text: row.error.kind, tone: "bad" }),
+      shown: true,
+    },
+    {
+      header: "ONE OF",
+      cell: (row) => chosen(row).join(", ") || (row.ok ? "-" : ""),
+      shown: alternatives.size > 0,
+    },
+    {
+      header: "OPTIONAL",
+      cell: (row) =>
+        row.ok
+          ? {
+              text: `${optional.length - row.missingOptional.length} of ${optional.length}`,
+              tone: row.missingOptional.length ? "warn" : "ok",
+            }
+          : "",
+      shown: optional.length > 0,
+    },
+    {
+      header: "IMPLIED",
+      cell: (row) => implied(row).join(", "),
+      shown: rows.some((row) => implied(row).length > 0),
+    },
+    {
+      header: "OPEN/API/CLOSE",
+      cell: (row) => `${row.calls.open}/${row.calls.api}/${row.calls.close}`,
+      shown: true,
+    },
+  ];
+  const shown = columns.filter((column) => column.shown);
+  const table = renderTable(
+    shown.map((column) => column.header),
+    rows.map((row) => shown.map((column) => column.cell(row))),
+    style,
+  );
+  const section = (title: string, lines: readonly string[]) =>
+    lines.length
+      ? [`\n${style.paint(title, "strong")}`, ...lines.map((line) => `  ${escapeValue(line)}`)]
+      : [];
+  const reasons = [
+    ...section(
+      "failed",
+      groupedLines(rows, (row) => {
+        if (row.ok) return undefined;
+        const detail = failureDetail(row);
+        return detail ? `${row.error.kind}: ${detail}` : row.error.kind;
+      }),
+    ),
+    ...section(
+      "missing optional",
+      groupedLines(rows, (row) =>
+        row.ok && row.missingOptional.length ? row.missingOptional.join(", ") : undefined,
+      ),
+    ),
+  ];
+  const verdicts = Object.entries(oldest).map(([arch, kernel]) => {
+    if (kernel === null)
+      return style.paint(`${escapeValue(arch)}: no listed kernel satisfies the policy`, "bad");
+    const version = parseKernelRelease(kernel).unwrapOr(undefined);
+    const newerFailures = rows.filter((row) => {
+      const release = parseKernelRelease(row.kernel).unwrapOr(undefined);
+      return (
+        row.arch === arch && !row.ok && version && release && compareKernelVersions(release, version) > 0
+      );
+    });
+    const caveat = newerFailures.length
+      ? ` (but not ${newerFailures.map((row) => row.kernel).join(", ")})`
+      : "";
+    return (
+      escapeValue(`${arch}: oldest kernel that satisfies the policy: `) +
+      style.paint(escapeValue(kernel), "ok") +
+      escapeValue(caveat)
+    );
+  });
+  return `${table}\n${reasons.join("\n")}\n\n${verdicts.join("\n")}\n`;
+}
