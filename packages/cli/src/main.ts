@@ -39,10 +39,15 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
   // Every subcommand inherits the output settings, and none prints the program's help after its own errors.
   const command = (name: string) =>
     root.command(name).showHelpAfterError(`(negotiate ${name} --help for usage)`);
-  const policyFile = (
-    file: string | undefined,
-    flags: { readonly policy?: string; readonly json?: boolean },
-  ) => policyFileOf(file, flags).mapErr((error) => reportFailure(error, io, flags.json));
+  // The action of a command that takes one policy file: as its argument, or with --policy.
+  const withPolicyFile =
+    <F extends { readonly policy?: string; readonly json?: boolean }>(
+      command: (file: string, flags: F) => Promise<ExitCode>,
+    ) =>
+    async (file: string | undefined, flags: F) => {
+      const policy = policyFileOf(file, flags);
+      done(policy.isErr() ? reportFailure(policy.error, io, flags.json) : await command(policy.value, flags));
+    };
 
   addBackendOptions(
     command("probe")
@@ -92,12 +97,12 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
         NEGOTIATION_EXITS,
       ),
     )
-    .action(async (file: string | undefined, flags) => {
-      const policy = policyFile(file, flags);
-      if (policy.isErr()) return done(policy.error);
-      const { runCommand } = await import("./run-command.js");
-      done(await runCommand({ ...flags, policy: policy.value }, io));
-    });
+    .action(
+      withPolicyFile(async (policy, flags) => {
+        const { runCommand } = await import("./run-command.js");
+        return runCommand({ ...flags, policy }, io);
+      }),
+    );
 
   command("check")
     .description("validate and lint policy files")
@@ -149,12 +154,12 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
         },
       ),
     )
-    .action(async (file: string | undefined, flags) => {
-      const policy = policyFile(file, flags);
-      if (policy.isErr()) return done(policy.error);
-      const { matrixCommand } = await import("./matrix-command.js");
-      done(await matrixCommand({ ...flags, policy: policy.value }, io));
-    });
+    .action(
+      withPolicyFile(async (policy, flags) => {
+        const { matrixCommand } = await import("./matrix-command.js");
+        return matrixCommand({ ...flags, policy }, io);
+      }),
+    );
 
   command("types")
     .description(
@@ -166,12 +171,12 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
       "after",
       helpAfter(["negotiate types policy.yaml > policy.gen.ts"], { ok: "the module was printed" }),
     )
-    .action(async (file: string | undefined, flags) => {
-      const policy = policyFile(file, flags);
-      if (policy.isErr()) return done(policy.error);
-      const { typesCommand } = await import("./types-command.js");
-      done(await typesCommand(policy.value, io));
-    });
+    .action(
+      withPolicyFile(async (policy) => {
+        const { typesCommand } = await import("./types-command.js");
+        return typesCommand(policy, io);
+      }),
+    );
 
   command("capture")
     .description(

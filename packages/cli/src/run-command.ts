@@ -134,26 +134,15 @@ function runJson(policy: AnyPolicy, session: AnySession, explain: boolean) {
   };
 }
 
-const INHERITABLE = [
-  "strategy",
-  "onReject",
-  "onMissingOptional",
-  "open",
-  "userModeOnly",
-  "closeOnExec",
-  "nonBlocking",
-  "verify",
-] as const;
-type Inheritable = (typeof INHERITABLE)[number];
-
-/** Where each setting that another document set came from: `{ strategy: "preset:lazy-restore" }`. */
-function inheritedFrom(file: string, policy: AnyPolicy): Partial<Record<Inheritable, string>> {
-  const fields = originsOf(policy)?.fields;
+/** The settings another document set (an `extends` file or preset), with where: `strategy → preset:lazy-restore`. */
+function inheritedFrom(file: string, policy: AnyPolicy): Map<string, string> {
   const own = resolve(file);
-  const from: Partial<Record<Inheritable, string>> = {};
-  for (const field of INHERITABLE) {
-    const site = fields?.get(field)?.site.file;
-    if (site !== undefined && site !== file && resolve(site) !== own) from[field] = site;
+  const from = new Map<string, string>();
+  for (const [field, origin] of originsOf(policy)?.fields ?? []) {
+    const site = origin.site.file;
+    // minKernel only serves the lints: it changes nothing in a negotiation.
+    if (field !== "minKernel" && site !== undefined && site !== file && resolve(site) !== own)
+      from.set(field, site);
   }
   return from;
 }
@@ -183,14 +172,16 @@ export function backendText(session: Pick<AnySession, "backend">, profile: strin
 function runText(flags: RunFlags, policy: AnyPolicy, session: AnySession, style: Style): string {
   const outcomes = featureOutcomes(policy, session);
   const inherited = inheritedFrom(flags.policy, policy);
-  const setting = (field: Inheritable, value: string) =>
-    inherited[field] === undefined ? value : `${value} (from ${inherited[field]})`;
-  const others = INHERITABLE.filter((field) => field !== "strategy" && inherited[field] !== undefined);
+  const strategyFrom = inherited.get("strategy");
+  const others = [...inherited].filter(([field]) => field !== "strategy");
   const fields = renderFields(
     [
       ["policy", policy.name ? `${policy.name} (${flags.policy})` : flags.policy],
       ["backend", backendText(session, flags.profile)],
-      ["strategy", `${setting("strategy", session.strategy)}, route ${session.route}`],
+      [
+        "strategy",
+        `${session.strategy}${strategyFrom ? ` (from ${strategyFrom})` : ""}, route ${session.route}`,
+      ],
       ["open", `${session.open}: ${openCall(session.open, policy.closeOnExec, policy.nonBlocking)}`],
       ["enabled", `${session.enabledSet} (${session.enabledSet.hex()})`],
       ["ioctls", ioctlsText(session.ioctls)],
@@ -199,7 +190,7 @@ function runText(flags: RunFlags, policy: AnyPolicy, session: AnySession, style:
             [
               "inherited",
               others
-                .map((field) => `${field} ${String(policy[field])} (from ${inherited[field]})`)
+                .map(([field, site]) => `${field} ${String(policy[field as keyof AnyPolicy])} (from ${site})`)
                 .join(", "),
             ] as const,
           ]
