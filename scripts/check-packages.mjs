@@ -60,9 +60,22 @@ check("npm install of the tarballs into an empty folder", () => {
     join(app, "package.json"),
     JSON.stringify({ name: "smoke-app", private: true, version: "0.0.0" }),
   );
-  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...Object.values(tarballs)], {
-    cwd: app,
-  });
+  // The tarballs' own dependencies (neverthrow, io-ts, yaml, koffi, …) come from npm's cache when it has them
+  // (--prefer-offline), from the registry otherwise: the one step of this script that may need the network.
+  run(
+    "npm",
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--loglevel=error",
+      ...Object.values(tarballs),
+    ],
+    {
+      cwd: app,
+    },
+  );
 });
 const negotiation = `
   const policy = core.definePolicy({ features: { required: ["MISSING_SHMEM"], optional: ["THREAD_ID", "MOVE"] } })._unsafeUnwrap();
