@@ -165,7 +165,7 @@ function warningLines(warnings: readonly NegotiationWarning[]): string[] {
 }
 
 /** How the text names the backend: with the profile file a mock replays. */
-export function backendText(session: Pick<AnySession, "backend">, profile: string | undefined): string {
+function backendText(session: Pick<AnySession, "backend">, profile: string | undefined): string {
   return `${backendLabel(session.backend)}${profile === undefined ? "" : ` (replaying ${profile})`}`;
 }
 
