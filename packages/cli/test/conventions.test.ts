@@ -14,6 +14,25 @@ const RAW_CONTROL = new RegExp(
   `[${String.fromCharCode(0)}-${String.fromCharCode(9)}${String.fromCharCode(11)}-${String.fromCharCode(31)}\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]`,
 );
 
+/** A host profile of root on an arm64 6.2.16 kernel, written to a file of its own. */
+function rootProfile(): string {
+  const profile = join(mkdtempSync(join(tmpdir(), "negotiate-cli-")), "host.json");
+  writeFileSync(
+    profile,
+    JSON.stringify({
+      format: "negotiate-host-profile",
+      version: 1,
+      capturedAt: "2025-01-01T00:00:00.000Z",
+      kernel: { release: "6.2.16-custom", arch: "arm64" },
+      privileges: { uid: 0, capSysPtrace: true, unprivilegedUserfaultfd: 0 },
+      api: { supported: "0x3ff", ioctls: "0x8000000000000003" },
+      openModes: { syscall: "ok", device: "ok", "user-mode-only": "ok" },
+      eventFork: "ok",
+    }),
+  );
+  return profile;
+}
+
 describe("the policy file", () => {
   const policy = fixture("lazy-restore.yaml");
 
@@ -210,7 +229,8 @@ describe("probe", () => {
     expect(unprivileged.stdout).toMatch(
       /^ioctls\s+\{UFFDIO_REGISTER, UFFDIO_UNREGISTER, UFFDIO_API\} \(0x8000000000000003\)$/m,
     );
-    const root = await runCli(["probe", "--kernel", "6.18"]);
+    // A captured root host, so that the caller's privileges do not depend on the mock's default.
+    const root = await runCli(["probe", "--profile", rootProfile()]);
     expect(root.stdout).toMatch(/^EVENT_FORK\s+1\s+yes\s+4\.11\s/m);
     const json = await runCli(["probe", "--kernel", "6.18", "--unprivileged", "--json"]);
     expect(
@@ -238,23 +258,7 @@ describe("run", () => {
   });
 
   it("names the profile file it replays", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "negotiate-cli-"));
-    const capture = await runCli(["probe", "--kernel", "6.18", "--json"]);
-    expect(capture.code).toBe(0);
-    const profile = join(dir, "host.json");
-    writeFileSync(
-      profile,
-      JSON.stringify({
-        format: "negotiate-host-profile",
-        version: 1,
-        capturedAt: "2025-01-01T00:00:00.000Z",
-        kernel: { release: "6.2.16-custom", arch: "arm64" },
-        privileges: { uid: 0, capSysPtrace: true, unprivilegedUserfaultfd: 0 },
-        api: { supported: "0x3ff", ioctls: "0x8000000000000003" },
-        openModes: { syscall: "ok", device: "ok", "user-mode-only": "ok" },
-        eventFork: "ok",
-      }),
-    );
+    const profile = rootProfile();
     const run = await runCli(["run", fixture("lazy-restore.yaml"), "--profile", profile]);
     expect(run.stderr).toBe("");
     expect(run.stdout).toMatch(
