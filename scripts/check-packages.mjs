@@ -24,10 +24,11 @@ const run = (command, args, options = {}) =>
   execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options });
 
 function check(name, body) {
+  const started = performance.now();
   try {
     body();
     results.push({ name, ok: true });
-    console.log(`ok     ${name}`);
+    console.log(`ok     ${name} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   } catch (error) {
     results.push({ name, ok: false });
     console.log(
