@@ -36,7 +36,7 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
     .showSuggestionAfterError()
     .showHelpAfterError("(add --help for usage)")
     .allowExcessArguments(false);
-  // Every subcommand inherits the output settings, and none prints the program's help after its own errors.
+  // Each subcommand inherits the output settings; its usage errors point at its own --help.
   const command = (name: string) =>
     root.command(name).showHelpAfterError(`(negotiate ${name} --help for usage)`);
   // The action of a command that takes one policy file: as its argument, or with --policy.
