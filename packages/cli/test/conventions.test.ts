@@ -290,6 +290,16 @@ describe("types", () => {
     );
   });
 
+  it("keeps a file name inside its comment: no line terminator of it reaches the code", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "negotiate-cli-")), "a\u2028process.exit(1)\n.yaml");
+    copyFileSync(fixture("one-of.yaml"), file);
+    const run = await runCli(["types", file]);
+    expect(run.code).toBe(0);
+    const [comment] = run.stdout.split("\n");
+    expect(comment).toContain("a\\u2028process.exit(1)\\n.yaml");
+    expect(run.stdout).not.toMatch(/[\u2028\u2029]/);
+  });
+
   it("exits 2 on an invalid policy, without a stack", async () => {
     const run = await runCli(["types", fixture("unknown-feature.yaml")]);
     expect(run.code).toBe(2);
