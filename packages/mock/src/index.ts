@@ -20,6 +20,7 @@ export function createMockBackend(input: unknown): Result<MockBackend, MockOptio
   return validateMockOptions(input).map(mockBackend);
 }
 
+export * from "./landlock/index.js";
 export {
   CPU_EXTENSIONS,
   type CpuExtension,
