@@ -50,7 +50,8 @@ class KernelLandlock implements LinuxLandlockPort {
   // One ruleset struct for every call: its first RULESET_ATTR_SIZE bytes are written, the rest stays zero so
   // that any size up to RULESET_ATTR_MAX_SIZE reads zeroes past the fields.
   private readonly attr = new Uint8Array(RULESET_ATTR_MAX_SIZE);
-  private readonly attrView = new DataView(this.attr.buffer);
+  // Native byte order, as the kernel reads it; assigning a bigint keeps its low 64 bits.
+  private readonly attrWords = new BigUint64Array(this.attr.buffer, 0, RULESET_ATTR_FIELDS.length);
   private readonly rule = new Uint8Array(NET_PORT_SIZE);
   private readonly ruleView = new DataView(this.rule.buffer);
   private readonly pathBeneath = this.rule.subarray(0, PATH_BENEATH_SIZE);
@@ -76,9 +77,9 @@ class KernelLandlock implements LinuxLandlockPort {
   createRuleset(attr: RulesetAttr, size: number = RULESET_ATTR_SIZE): Result<number, SyscallFailure> {
     if (!Number.isInteger(size) || size < 0) return err({ errno: "EINVAL" });
     if (size > RULESET_ATTR_MAX_SIZE) return E2BIG;
-    RULESET_ATTR_FIELDS.forEach((field, index) => {
-      this.attrView.setBigUint64(index * 8, BigInt.asUintN(64, attr[field] ?? 0n), LITTLE_ENDIAN);
-    });
+    const words = this.attrWords;
+    for (let index = 0; index < RULESET_ATTR_FIELDS.length; index++)
+      words[index] = attr[RULESET_ATTR_FIELDS[index]!] ?? 0n;
     const fd = this.libc.createRuleset(this.nr.createRuleset, this.attr, size, 0);
     return fd >= 0 ? ok(fd) : this.failure();
   }
