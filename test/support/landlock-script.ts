@@ -1,4 +1,6 @@
+import type { SyscallFailure } from "@negotiate/core";
 import type { LandlockPort, LandlockRule, RulesetAttr } from "@negotiate/core/landlock";
+import type { Result } from "neverthrow";
 
 /** The files both sides open before any script, named as the mock names their kinds. */
 export const ENVIRONMENT_KINDS = [
@@ -44,6 +46,48 @@ export type OpOutcome = string | number;
 
 const CLOSED_FD = 1_000_000;
 
+type Outcome<T> = Result<T, SyscallFailure>;
+const answer = <T>(result: Outcome<T>, value: (ok: T) => OpOutcome = () => "ok"): OpOutcome =>
+  result.isOk() ? value(result.value) : result.error.errno;
+
+/** One call of a script: `fd` resolves its references, `rulesets` holds what it created. */
+function runOp(
+  port: LandlockPort,
+  op: LandlockOp,
+  fd: (ref: FdRef) => number,
+  rulesets: (number | undefined)[],
+) {
+  switch (op.op) {
+    case "version":
+      return answer(port.abiVersion(), (abi) => abi);
+    case "errata":
+      return answer(port.errata(), (mask) => Number(mask));
+    case "create": {
+      const result = port.createRuleset(op.attr, op.size);
+      if (result.isOk()) rulesets.push(result.value);
+      return answer(result);
+    }
+    case "add-path": {
+      const rule: LandlockRule = { type: "path-beneath", allowed: op.allowed, parentFd: fd(op.parent) };
+      return answer(port.addRule(fd(op.ruleset), rule, op.flags));
+    }
+    case "add-port":
+      return answer(
+        port.addRule(fd(op.ruleset), { type: "net-port", allowed: op.allowed, port: op.port }, op.flags),
+      );
+    case "restrict":
+      return answer(port.restrictSelf(fd(op.ruleset), op.flags));
+    case "no-new-privs":
+      return answer(port.setNoNewPrivs());
+    case "close": {
+      const open = rulesets[op.ruleset];
+      // A closed ruleset's number may be reused by a later create: the script then names it as closed.
+      rulesets[op.ruleset] = undefined;
+      return open === undefined ? "EBADF" : answer(port.close(open));
+    }
+  }
+}
+
 /**
  * Runs the scripts in order on `port` (a process's state, layers and no_new_privs, carries over between
  * scripts as it does in the kernel) and closes every ruleset a script left open.
@@ -60,43 +104,7 @@ export function runLandlockScripts(
       if ("file" in ref) return environment[ref.file];
       return ref.number === "closed" ? CLOSED_FD : -1;
     };
-    const outcomes = script.map((op): OpOutcome => {
-      const done = (result: { isOk(): boolean; isErr(): boolean }, value: () => OpOutcome = () => "ok") =>
-        result.isOk() ? value() : (result as unknown as { error: { errno: string } }).error.errno;
-      switch (op.op) {
-        case "version": {
-          const result = port.abiVersion();
-          return done(result, () => result._unsafeUnwrap());
-        }
-        case "errata": {
-          const result = port.errata();
-          return done(result, () => Number(result._unsafeUnwrap()));
-        }
-        case "create": {
-          const result = port.createRuleset(op.attr, op.size);
-          if (result.isOk()) rulesets.push(result.value);
-          return done(result);
-        }
-        case "add-path": {
-          const rule: LandlockRule = { type: "path-beneath", allowed: op.allowed, parentFd: fd(op.parent) };
-          return done(port.addRule(fd(op.ruleset), rule, op.flags));
-        }
-        case "add-port":
-          return done(
-            port.addRule(fd(op.ruleset), { type: "net-port", allowed: op.allowed, port: op.port }, op.flags),
-          );
-        case "restrict":
-          return done(port.restrictSelf(fd(op.ruleset), op.flags));
-        case "no-new-privs":
-          return done(port.setNoNewPrivs());
-        case "close": {
-          const open = rulesets[op.ruleset];
-          // A closed ruleset's number may be reused by a later create: the script then names it as closed.
-          rulesets[op.ruleset] = undefined;
-          return open === undefined ? "EBADF" : done(port.close(open));
-        }
-      }
-    });
+    const outcomes = script.map((op) => runOp(port, op, fd, rulesets));
     for (const open of rulesets) if (open !== undefined) port.close(open);
     return outcomes;
   });
