@@ -32,6 +32,8 @@ interface Report {
 }
 
 const abi = landlockBackend().andThen((port) => port.abiVersion());
+// A child's start-up (tsx compiling) takes seconds when both cores are busy.
+const CHILD_TIMEOUT_MS = 60_000;
 const UNPRIVILEGED = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"];
 
 const listening = (server: Server) =>
@@ -124,20 +126,28 @@ describe.runIf(abi.isOk() && abi.value >= 6)("Landlock confines a child: files, 
     });
   };
 
-  it("as root: restricts without no_new_privs (CAP_SYS_ADMIN) and confines", async () => {
-    const report = await confine(false);
-    expect(report.uid).toBe(0);
-    expect(report.withoutNoNewPrivs).toBe("ok");
-    expectConfined(report);
-  });
+  it(
+    "as root: restricts without no_new_privs (CAP_SYS_ADMIN) and confines",
+    async () => {
+      const report = await confine(false);
+      expect(report.uid).toBe(0);
+      expect(report.withoutNoNewPrivs).toBe("ok");
+      expectConfined(report);
+    },
+    CHILD_TIMEOUT_MS,
+  );
 
-  it("as uid 65534: EPERM without no_new_privs, then confined once it is set", async () => {
-    const report = await confine(true);
-    expect(report.uid).toBe(65534);
-    expect(report.withoutNoNewPrivs).toBe("EPERM");
-    expect(report.noNewPrivs).toBe(true);
-    expectConfined(report);
-  });
+  it(
+    "as uid 65534: EPERM without no_new_privs, then confined once it is set",
+    async () => {
+      const report = await confine(true);
+      expect(report.uid).toBe(65534);
+      expect(report.withoutNoNewPrivs).toBe("EPERM");
+      expect(report.noNewPrivs).toBe(true);
+      expectConfined(report);
+    },
+    CHILD_TIMEOUT_MS,
+  );
 });
 
 describe.runIf(!(abi.isOk() && abi.value >= 6))("Landlock confinement", () => {
