@@ -68,6 +68,8 @@ export type LandlockPortInfo = BackendInfo;
  *
  * Numbers: fds are C `int`s; a value that is not an integer in the int range is answered EBADF without a call.
  * Flags are u32 in the kernel: bits above 31 are dropped, as the kernel's own argument conversion drops them.
+ * Masks, ports and flags are bigint: another type is a TypeError (the one way a port throws, as for any
+ * misuse its types already rule out).
  */
 export interface LandlockPort {
   readonly info: LandlockPortInfo;

@@ -34,6 +34,7 @@ const LITTLE_ENDIAN = endianness() === "LE";
 const PATH_BENEATH_SIZE = 12;
 const NET_PORT_SIZE = 16;
 const EBADF = Object.freeze(err<never, SyscallFailure>(Object.freeze({ errno: "EBADF" })));
+const EINVAL = Object.freeze(err<never, SyscallFailure>(Object.freeze({ errno: "EINVAL" })));
 const E2BIG = Object.freeze(err<never, SyscallFailure>(Object.freeze({ errno: "E2BIG" })));
 const DONE = Object.freeze(ok<void, SyscallFailure>(undefined));
 
@@ -75,7 +76,7 @@ class KernelLandlock implements LinuxLandlockPort {
   }
 
   createRuleset(attr: RulesetAttr, size: number = RULESET_ATTR_SIZE): Result<number, SyscallFailure> {
-    if (!Number.isInteger(size) || size < 0) return err({ errno: "EINVAL" });
+    if (!Number.isInteger(size) || size < 0) return EINVAL;
     if (size > RULESET_ATTR_MAX_SIZE) return E2BIG;
     const words = this.attrWords;
     for (let index = 0; index < RULESET_ATTR_FIELDS.length; index++)
@@ -98,6 +99,8 @@ class KernelLandlock implements LinuxLandlockPort {
       attr = this.rule;
     }
     const type = LANDLOCK_RULE_TYPE_CODES[rule.type];
+    // A type no kernel knows (only an untyped caller can pass one) is what the kernel answers for it.
+    if (type === undefined) return EINVAL;
     const rc = this.libc.addRule(this.nr.addRule, rulesetFd, type, attr, u32Flags(flags));
     return rc === 0 ? DONE : this.failure();
   }

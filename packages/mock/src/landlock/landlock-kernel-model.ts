@@ -73,7 +73,7 @@ export function landlockModelOf(options: LandlockMockOptions): LandlockKernelMod
     littleEndian: arch !== "s390x",
     capSysAdmin: options.capSysAdmin ?? false,
     noNewPrivs: options.noNewPrivs ?? false,
-    threads: Math.max(1, Math.floor(options.threads ?? 1)),
+    threads: Number.isFinite(options.threads) ? Math.max(1, Math.floor(options.threads!)) : 1,
     fdLimit: options.fdLimit ?? Number.POSITIVE_INFINITY,
   };
 }
