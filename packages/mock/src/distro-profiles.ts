@@ -45,8 +45,9 @@ const SYSCTL_DEFAULT: DistroFact = {
   fact: "vm.unprivileged_userfaultfd at the mainline default (1 on 5.2–5.10, 0 from 5.11)",
   source: "uncertain: settle with `sysctl vm.unprivileged_userfaultfd` on a fresh install",
 };
-const UBUNTU = String.raw`-(?:generic|lowlatency|aws|azure|gcp|gke|oracle|kvm|raspi)(?:-64k)?$`;
-const DEBIAN = String.raw`-(?:amd64|arm64|armmp(?:-lpae)?|686(?:-pae)?|cloud-amd64|cloud-arm64|rt-amd64|rt-arm64|powerpc64le|s390x|loong64)$`;
+const UBUNTU = "-(?:generic|lowlatency|aws|azure|gcp|gke|oracle|kvm|raspi)(?:-64k)?$";
+const DEBIAN =
+  "-(?:amd64|arm64|armmp(?:-lpae)?|686(?:-pae)?|cloud-amd64|cloud-arm64|rt-amd64|rt-arm64|powerpc64le|s390x|loong64)$";
 const RHEL_MINOR = String.raw`(?:\.\d+)*\.el(\d+)(?:_(?<key>\d+))?\.(?:x86_64|aarch64|ppc64le|s390x)$`;
 
 /**
