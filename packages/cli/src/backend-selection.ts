@@ -45,6 +45,10 @@ export async function backendFromFlags(flags: BackendFlags): Promise<Result<Back
     const { readHostProfile } = await import("./host-profile-file.js");
     return readHostProfile(flags.profile).map((profile): Backend => mockBackend.fromCapture(profile));
   }
+  if (flags.root && flags.unprivileged) {
+    const why = "--root and --unprivileged contradict each other: give one (the default is --unprivileged)";
+    return err(invalidFlag("--root", "true", ["--root alone", "--unprivileged alone"], why));
+  }
   return createMockBackend({
     kernel: flags.kernel ?? NEWEST_KERNEL,
     ...(flags.arch === undefined ? {} : { arch: flags.arch }),
