@@ -85,9 +85,10 @@ export function openRefused(
       `${attempt.mode}: ${attempt.errno}${attempt.cause ? ` (${describeCause(attempt.cause)})` : ""}`,
   );
   // A kernel built without userfaultfd is unsupported, not denied; every other cause is a refusal to fix.
-  const denied = attempts.find(
-    (attempt) => attempt.cause !== undefined && attempt.cause.kind !== "not-built",
-  );
+  // An LSM refuses every mode: fixing another mode's cause would not help, so it is the one to report.
+  const denied =
+    attempts.find((attempt) => attempt.cause?.kind === "lsm") ??
+    attempts.find((attempt) => attempt.cause !== undefined && attempt.cause.kind !== "not-built");
   if (denied?.cause) {
     return {
       kind: "permission-denied",
