@@ -68,7 +68,11 @@ describe("backend flags", () => {
   it.each([
     [["--backend", "foo"], "--backend", /--backend "foo" is invalid; expected linux \| mock/],
     [["--kernel", "7.x"], "--kernel", /--kernel "7\.x" is invalid; expected a kernel release/],
-    [["--arch", "sparc"], "--arch", /--arch "sparc" is invalid; expected one of "x86_64", "arm64"/],
+    [
+      ["--arch", "sparc"],
+      "--arch",
+      /--arch "sparc" is invalid; expected one of "x86_64", "i386", "arm64", "arm", "riscv64", "ppc64le", "s390x", "loongarch64"/,
+    ],
     [["--sysctl", "2"], "--sysctl", /--sysctl "2" is invalid; expected one of 0, 1/],
     [
       ["--device", "maybe"],
@@ -100,12 +104,32 @@ describe("backend flags", () => {
     expect(json.json()).toMatchObject({ ok: false, error: { kind: "invalid-flag", flag } });
   });
 
-  it("a mock flag alone selects the mock, with CAP_SYS_PTRACE unless --unprivileged", async () => {
-    const privileged = await runCli(["probe", "--kernel", "6.18", "--json"]);
+  it("a mock flag alone selects the mock, simulating uid≠0 without CAP_SYS_PTRACE unless --root", async () => {
+    const byDefault = await runCli(["probe", "--kernel", "6.18", "--json"]);
+    expect(byDefault.json()).toMatchObject({
+      backend: {
+        name: "mock",
+        kernelRelease: "6.18",
+        simulating: expect.stringContaining("uid≠0 without CAP_SYS_PTRACE"),
+      },
+      probedWith: "user-mode-only",
+      openModes: [{ ok: false, errno: "EPERM" }, { ok: false, errno: "EACCES" }, { ok: true }],
+    });
+    // --unprivileged names the default: old command lines keep their meaning.
+    const named = await runCli(["probe", "--kernel", "6.18", "--unprivileged", "--json"]);
+    expect(named.json()).toMatchObject({ probedWith: "user-mode-only" });
+    const privileged = await runCli(["probe", "--kernel", "6.18", "--root", "--json"]);
     expect(privileged.json()).toMatchObject({
-      backend: { name: "mock", kernelRelease: "6.18" },
+      backend: {
+        name: "mock",
+        kernelRelease: "6.18",
+        simulating: expect.stringContaining("root with CAP_SYS_PTRACE"),
+      },
       probedWith: "syscall",
     });
+    const both = await runCli(["probe", "--kernel", "6.18", "--root", "--unprivileged", "--json"]);
+    expect(both.code).toBe(2);
+    expect(both.json()).toMatchObject({ ok: false, error: { kind: "invalid-flag", flag: "--root" } });
     const unprivileged = await runCli([
       "probe",
       "--kernel",
