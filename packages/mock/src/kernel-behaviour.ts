@@ -50,15 +50,16 @@ interface BehaviourChange {
 }
 
 // Reference §2, one row per change; docs/kernel-sources.md gives each row's commit and what is uncertain
-// (4.19.93, 5.14.7, 6.6.41 and 6.9.10 among the stable patch levels).
+// (4.19.93, 5.14.6, 6.6.41 and 6.9.10 among the stable patch levels).
 const CHANGES: readonly BehaviourChange[] = [
   { behaviour: "userfaultfd", since: "4.3" },
   { behaviour: "featureBits", since: "4.11" },
   { behaviour: "unprivilegedSysctl", since: "5.2" },
   { behaviour: "eventForkNeedsPtrace", since: "5.5", backports: { "4.14": 162, "4.19": 93, "5.4": 8 } },
   { behaviour: "userModeOnly", since: "5.11" },
-  // 22e5fe2a2a27, backported to 5.4.148 and 5.14.y (5.14.7 assumed); 5.10.y, 4.19.y, 4.14.y unconfirmed.
-  { behaviour: "initialisedCheckedLast", since: "5.15", backports: { "5.4": 148, "5.14": 7 } },
+  // 22e5fe2a2a27, backported to 5.10.67 (its announcement), 5.4.148 (5.4.147 was reverts only) and 5.14.y
+  // (5.14.6 assumed: released with 5.10.67); 4.19.y and 4.14.y unconfirmed.
+  { behaviour: "initialisedCheckedLast", since: "5.15", backports: { "5.4": 148, "5.10": 67, "5.14": 6 } },
   { behaviour: "dropsUnknownBits", since: "6.0", until: "6.3", reverts: { "6.1": 26, "6.2": 13 } },
   { behaviour: "deviceNode", since: "6.1" },
   {

@@ -50,11 +50,13 @@ function openAny(backend: MockBackend): number | undefined {
   return undefined;
 }
 
-// 5.15 moved the already-initialised check after every other one, and zeroes the struct (so do 5.4.148, 5.14.7).
+// 5.15 moved the already-initialised check after every other one, and zeroes the struct (so do 5.4.148,
+// 5.10.67, 5.14.6).
 const initialisedCheckedLast = (kernel: string) => {
   const [major = 0, minor = 0, patch = 0] = kernel.split(".").map(Number);
   if (major === 5 && minor === 4) return patch >= 148;
-  if (major === 5 && minor === 14) return patch >= 7;
+  if (major === 5 && minor === 10) return patch >= 67;
+  if (major === 5 && minor === 14) return patch >= 6;
   return major > 5 || (major === 5 && minor >= 15);
 };
 

@@ -43,7 +43,8 @@ const WP_57 =
   "e06f1e1dd499 (5.7 PAGEFAULT_FLAG_WP) + fs/userfaultfd.c @003fccf2e71c: features = UFFD_API_FEATURES, unmasked";
 const MINOR = "7677f7fd8be7 (5.13 MINOR_HUGETLBFS, masked without HAVE_ARCH_USERFAULTFD_MINOR)";
 const REJECT = "6.10 masked-bit check; stable 6.9.10/6.6.41/6.1.100/5.15.163, not 5.10.y (reference §2)";
-const ZERO = "22e5fe2a2a27 (5.15 prevent concurrent API initialization; 5.4.148, 5.14.y)";
+const ZERO =
+  "22e5fe2a2a27 (5.15 prevent concurrent API initialization); 5.10.67 announcement lists it; 5.4.147 was reverts only, 5.4.y backport 9f226f62fdc1";
 const FORK = "EVENT_FORK needs CAP_SYS_PTRACE (5.5; 4.14.162, 4.19.93, 5.4.8)";
 const DROP = "don't fail on unrecognized features (6.0.y, 6.1.0–6.1.25, 6.2.0–6.2.12; reverted)";
 const SYSCTL = "vm.unprivileged_userfaultfd: default 1 from 5.2, 0 from 5.11 (reference §2, §5)";
@@ -311,10 +312,11 @@ const POINTS: readonly Point[] = [
   // The second-call zeroing and its backports.
   { kernel: "5.4.147", root: true, secondZeroed: false, source: ZERO },
   { kernel: "5.4.148", root: true, secondZeroed: true, source: ZERO },
-  { kernel: "5.14.6", root: true, secondZeroed: false, source: `${ZERO}; 5.14.7 uncertain` },
-  { kernel: "5.14.7", root: true, secondZeroed: true, source: `${ZERO}; 5.14.7 uncertain` },
+  { kernel: "5.14.5", root: true, secondZeroed: false, source: `${ZERO}; 5.14.6 uncertain` },
+  { kernel: "5.14.6", root: true, secondZeroed: true, source: `${ZERO}; 5.14.6 uncertain` },
   { kernel: "5.15", root: true, secondZeroed: true, source: ZERO },
-  { kernel: "5.10.226", root: true, secondZeroed: false, source: `${ZERO}; 5.10.y unconfirmed` },
+  { kernel: "5.10.66", root: true, secondZeroed: false, source: ZERO },
+  { kernel: "5.10.67", root: true, secondZeroed: true, source: ZERO },
   { kernel: "4.11", root: true, secondZeroed: false, source: ZERO },
   // EVENT_FORK and the capability.
   {

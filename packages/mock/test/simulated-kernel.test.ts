@@ -24,9 +24,11 @@ const root = (kernel: MockOptions["kernel"], extra: Partial<MockOptions> = {}) =
   mockBackend({ kernel, capSysPtrace: true, ...extra });
 
 describe("per-fd UFFDIO_API state", () => {
-  it("zeroes the struct on a second call from 5.15 (and 5.4.148, 5.14.7) and leaves it as sent before", () => {
+  it("zeroes the struct on a second call from 5.15 (and 5.4.148, 5.10.67, 5.14.6) and leaves it as sent before", () => {
     for (const [kernel, zeroed] of [
-      ["5.14.6", false],
+      ["5.14.5", false],
+      ["5.10.66", false],
+      ["5.10.67", true],
       ["5.14.21", true],
       ["5.4.147", false],
       ["5.4.148", true],
