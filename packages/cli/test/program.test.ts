@@ -68,6 +68,13 @@ describe("backend flags", () => {
   it.each([
     [["--backend", "foo"], "--backend", /--backend "foo" is invalid; expected linux \| mock/],
     [["--kernel", "7.x"], "--kernel", /--kernel "7\.x" is invalid; expected a kernel release/],
+    [["--kernel", "banana"], "--kernel", /--kernel "banana" is invalid; expected a kernel release/],
+    [["--kernel", "v6.8"], "--kernel", /--kernel "v6\.8" is invalid; expected a kernel release/],
+    [
+      ["--kernel", "999.999.999"],
+      "--kernel",
+      /--kernel "999\.999\.999" is invalid; expected a release no newer than 6\.19, the newest the mock models/,
+    ],
     [
       ["--arch", "sparc"],
       "--arch",
