@@ -153,6 +153,24 @@ describe("backend flags", () => {
     });
   });
 
+  it("a failure on the mock says who it simulated, and a distro's cause with its fix", async () => {
+    const rhel = await runCli(["probe", "--kernel", "6.12.0-211.el10_2.x86_64"]);
+    expect(rhel.code).toBe(1);
+    expect(rhel.stderr).toContain("SELinux denies this domain creating userfaultfd_t anon inodes");
+    expect(rhel.stderr).toContain(
+      "simulating uid≠0 without CAP_SYS_PTRACE on 6.12.0-211.el10_2.x86_64 (x86_64, RHEL 10 (6.12))",
+    );
+    const talos = await runCli(["probe", "--kernel", "6.12.18-talos", "--root", "--json"]);
+    expect(talos.json()).toMatchObject({
+      ok: false,
+      error: {
+        kind: "unsupported",
+        attempts: [{ cause: { kind: "not-built" } }, {}, { cause: { kind: "not-built" } }],
+      },
+      hint: expect.stringContaining("simulating root with CAP_SYS_PTRACE on 6.12.18-talos"),
+    });
+  });
+
   it("--profile replays a captured host; a broken or missing profile exits 2", async () => {
     const dir = mkdtempSync(join(tmpdir(), "negotiate-cli-"));
     const profile: HostProfile = {
@@ -198,6 +216,10 @@ describe("backend flags", () => {
     expect(realKernelHint(noUffd, {}, "probe")).toContain("negotiate probe --backend mock");
     // Not for the mock itself, nor for failures the real kernel explains (an open mode the policy forbids).
     expect(realKernelHint(unavailable, { backend: "mock" }, "probe")).toBeUndefined();
+    // A failure on the mock says who it simulated.
+    const simulating = "simulating uid≠0 without CAP_SYS_PTRACE on 6.8 (x86_64)";
+    const mock = { name: "mock", simulating, warnings: [] };
+    expect(realKernelHint(noUffd, { backend: "mock" }, "probe", mock)).toBe(simulating);
     expect(realKernelHint({ ...noUffd, reason: "open-mode" }, {}, "probe")).toBeUndefined();
   });
 });
