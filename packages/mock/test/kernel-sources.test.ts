@@ -51,7 +51,7 @@ const SYSCTL = "vm.unprivileged_userfaultfd: default 1 from 5.2, 0 from 5.11 (re
 const DEVICE = "/dev/userfaultfd 6.1, 0600 root (reference §2)";
 const RISCV_MINOR = "a2492ca86c98 (riscv64 minor faults, 6.5)";
 const RISCV_WP = "c64da3950cf4 (riscv64 uffd-wp with Svrsw60t59b, 6.19; uncertain)";
-const LOONG = "f48ad26e5e57 (loongarch64 HAVE_ARCH_USERFAULTFD_MINOR; release uncertain: 6.8 assumed)";
+const LOONG = "f48ad26e5e57 (LoongArch: Select HAVE_ARCH_USERFAULTFD_MINOR), pulled with tag loongarch-6.9";
 const ARM64_WP = "5b32510af77b (arm64 uffd-wp, 6.10)";
 const PROFILE = "mock distro profile (docs/kernel-sources.md §5; uncertain where marked there)";
 
@@ -292,7 +292,7 @@ const POINTS: readonly Point[] = [
     source: LOONG,
   },
   {
-    kernel: "6.7",
+    kernel: "6.8",
     arch: "loongarch64",
     root: true,
     request: ["MINOR_SHMEM"],
@@ -301,7 +301,7 @@ const POINTS: readonly Point[] = [
     source: LOONG,
   },
   {
-    kernel: "6.8",
+    kernel: "6.9",
     arch: "loongarch64",
     root: true,
     returns: ["MINOR_HUGETLBFS", "MINOR_SHMEM"],

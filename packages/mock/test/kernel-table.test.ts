@@ -51,7 +51,7 @@ const known = (v: Version) =>
 
 // §3 as corrected (§7): masking begins with MINOR in 5.13 and WP in 5.14 (before, every arch advertises WP).
 // x86_64 has everything; arm64 gains uffd-wp in 6.10; riscv64 has minor faults from 6.5 and no uffd-wp without
-// its CPU extension; loongarch64 has minor faults from 6.8; the rest have neither.
+// its CPU extension; loongarch64 has minor faults from 6.9; the rest have neither.
 function masked(arch: MockArch, v: Version): bigint {
   const wp = atLeast(v, "5.14") ? WP_BITS : 0n;
   const minor = atLeast(v, "5.13") ? MINOR_BITS : 0n;
@@ -63,7 +63,7 @@ function masked(arch: MockArch, v: Version): bigint {
     case "riscv64":
       return wp | (atLeast(v, "6.5") ? 0n : minor);
     case "loongarch64":
-      return wp | (atLeast(v, "6.8") ? 0n : minor);
+      return wp | (atLeast(v, "6.9") ? 0n : minor);
     default:
       return wp | minor;
   }

@@ -106,9 +106,9 @@ export const ARCHES = [
     since: "5.19",
     provides: {
       "minor-faults": {
-        since: "6.8",
+        since: "6.9",
         source:
-          "f48ad26e5e57 (loongarch selects HAVE_ARCH_USERFAULTFD_MINOR, seen in torvalds/linux arch/loongarch/Kconfig @009ee0c96416); uncertain: first release, settle with `git tag --contains f48ad26e5e57`",
+          "f48ad26e5e57 (LoongArch: Select HAVE_ARCH_USERFAULTFD_MINOR), in the loongarch-6.9 pull tag; selected in torvalds/linux arch/loongarch/Kconfig @009ee0c96416",
       },
     },
   },
