@@ -53,7 +53,7 @@ const RISCV_WP: Provision = {
   since: "6.19",
   cpuExtension: "Svrsw60t59b",
   source:
-    "c64da3950cf4 (riscv uffd-wp with Svrsw60t59b; uncertain: release read in the reference, not a tree)",
+    "c64da3950cf4 (riscv uffd-wp) with f59c0924d61a (run-time pgtable_supports_uffd_wp()), in mm-unstable 2025-11-25 for the 6.19 merge window; uncertain: the tag",
 };
 
 /** Every architecture the SDK knows, in the order it lists them. */
