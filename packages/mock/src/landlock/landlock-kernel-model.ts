@@ -69,7 +69,7 @@ export function landlockModelOf(options: LandlockMockOptions): LandlockKernelMod
     layerLimit: kernelAtLeast(behaviour, "5.19") ? 16 : 64,
     preFiveNineteenOrder: !kernelAtLeast(behaviour, "5.19"),
     fdLessSubdomainsOff: abi >= 7,
-    pageSize: arch === "ppc64" ? 65_536 : 4096,
+    pageSize: arch === "ppc64le" ? 65_536 : 4096,
     littleEndian: arch !== "s390x",
     capSysAdmin: options.capSysAdmin ?? false,
     noNewPrivs: options.noNewPrivs ?? false,

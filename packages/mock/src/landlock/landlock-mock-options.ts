@@ -29,7 +29,7 @@ export interface LandlockQuirks {
 export interface LandlockMockOptions {
   /** The release to simulate (5.10 → 7.2 and later); releases before 5.13 have no Landlock. */
   readonly kernel: KernelRelease;
-  /** Default `x86_64`. Decides the byte order of the structs (s390x: big-endian) and the page size (ppc64: 64 KiB). */
+  /** Default `x86_64`. Decides the byte order of the structs (s390x: big-endian) and the page size (ppc64le: 64 KiB). */
   readonly arch?: MockArch;
   /** Default `built` from 5.13 (and for a quirk's ABI), `not-built` before. */
   readonly build?: LandlockBuild;

@@ -43,7 +43,7 @@ function target(name: string, options: LandlockMockOptions, abiErrata: { abi: nu
       privileged: options.capSysAdmin === true,
       restricts: true,
       flagsBeforePrivilege: abiErrata.abi === 1,
-      ...(options.arch === "ppc64" ? { pageSize: 65_536 } : {}),
+      ...(options.arch === "ppc64le" ? { pageSize: 65_536 } : {}),
     },
   });
 }
@@ -56,5 +56,5 @@ for (const kernel of RELEASES) {
     target(`mock ${kernel}${capSysAdmin ? " root" : ""}`, { kernel, capSysAdmin }, { abi, ...errata });
 }
 target("mock 6.18 s390x (big-endian)", { kernel: "6.18.0", arch: "s390x" }, { abi: 7, errata: 7n });
-target("mock 6.18 ppc64 (64 KiB pages)", { kernel: "6.18.0", arch: "ppc64" }, { abi: 7, errata: 7n });
+target("mock 6.18 ppc64le (64 KiB pages)", { kernel: "6.18.0", arch: "ppc64le" }, { abi: 7, errata: 7n });
 target("mock RHEL 9.6", { kernel: "5.14.0-570.el9.x86_64", quirks: { abi: 5 } }, { abi: 5 });

@@ -106,7 +106,7 @@ describe("mock Landlock kernels by release", () => {
     expect(
       errno(landlockMockBackend({ kernel: "6.18.0" }).createRuleset({ handledAccessFs: READ_FILE }, 8192)),
     ).toBe("E2BIG");
-    const ppc = landlockMockBackend({ kernel: "6.18.0", arch: "ppc64" });
+    const ppc = landlockMockBackend({ kernel: "6.18.0", arch: "ppc64le" });
     expect(errno(ppc.createRuleset({ handledAccessFs: READ_FILE }, 8192))).toBe("ok");
   });
 
