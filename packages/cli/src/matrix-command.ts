@@ -16,7 +16,7 @@ import { type CliError, EXIT, type ExitCode, invalidFlag } from "./cli-error.js"
 import { reportFailure } from "./error-text.js";
 import { writeJson } from "./json-output.js";
 import { matrixText } from "./matrix-text.js";
-import { type CliIo, styleFor } from "./output.js";
+import { type Cell, type CliIo, styleFor } from "./output.js";
 
 /** The flags of `negotiate matrix`. */
 export interface MatrixFlags {
@@ -25,6 +25,9 @@ export interface MatrixFlags {
   readonly kernels?: string;
   /** Comma-separated architectures; default `x86_64`. */
   readonly arch?: string;
+  /** Run the distro profiles' kernels instead of `--kernels` (see `distro-matrix.ts`). */
+  readonly distros?: boolean;
+  readonly root?: boolean;
   readonly unprivileged?: boolean;
   readonly seccomp?: boolean;
   readonly json?: boolean;
@@ -37,6 +40,8 @@ type Untraced = NegotiationError extends infer E ? (E extends unknown ? Omit<E, 
 export type MatrixRow = {
   readonly kernel: string;
   readonly arch: string;
+  /** Who the mock simulated: `simulating uid≠0 without CAP_SYS_PTRACE on 6.8 (x86_64)`. */
+  readonly simulating: string;
   /** The port calls of the negotiation, without the session's own close. */
   readonly calls: MockCallCounts;
 } & (
@@ -71,9 +76,10 @@ function optionError(error: MockOptionsError, kernel: string, arch: string): Cli
     : invalidFlag("--kernels", kernel, expected);
 }
 
-type AnyPolicy = Policy<never, FeatureName>;
+export type AnyPolicy = Policy<never, FeatureName>;
 
-function negotiateOn(
+/** One negotiation of the matrix on a fresh mock; `invalid-flag` when the mock refuses the kernel or arch. */
+export function negotiateOn(
   policy: AnyPolicy,
   kernel: string,
   arch: string,
@@ -88,14 +94,18 @@ function negotiateOn(
   const result = negotiate(policy, { backend: backend.value });
   // Read before the session's own close: the calls the negotiation needed (each row has a backend of its own).
   const calls = backend.value.counts;
-  if (result.isErr()) return ok({ kernel, arch, ok: false, calls, error: withoutTrace(result.error) });
+  const { simulating } = backend.value.info;
+  if (result.isErr())
+    return ok({ kernel, arch, simulating, ok: false, calls, error: withoutTrace(result.error) });
   const session = result.value;
   const closed = session.close();
-  if (closed.isErr()) return ok({ kernel, arch, ok: false, calls, error: withoutTrace(closed.error) });
+  if (closed.isErr())
+    return ok({ kernel, arch, simulating, ok: false, calls, error: withoutTrace(closed.error) });
   const optional = session.enabledSet.difference(policy.required);
   return ok({
     kernel,
     arch,
+    simulating,
     ok: true,
     calls,
     open: session.open,
@@ -113,6 +123,24 @@ function oldestPerArch(rows: readonly MatrixRow[], arches: readonly string[]): R
   );
 }
 
+/** The outcome of a row as a table cell: `ok`, or the error kind with what it names. */
+export function outcomeCell(row: MatrixRow): Cell {
+  if (row.ok) return { text: "ok", tone: "ok" };
+  const { error } = row;
+  const detail =
+    error.kind === "missing-required"
+      ? [
+          ...error.missing.map((feature) => feature.name),
+          ...error.unmetGroups.map((group) => group.join("|")),
+        ].join(", ")
+      : error.kind === "permission-denied"
+        ? `${error.errno}, ${error.cause.kind}`
+        : "errno" in error && error.errno
+          ? error.errno
+          : "";
+  return { text: detail ? `${error.kind}: ${detail}` : error.kind, tone: "bad" };
+}
+
 /** Orders releases oldest first; they are known to parse once the mock accepted them. */
 function byRelease(a: MatrixRow, b: MatrixRow): number {
   const left = parseKernelRelease(a.kernel);
@@ -127,6 +155,32 @@ function byRelease(a: MatrixRow, b: MatrixRow): number {
 export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<ExitCode> {
   const policy = loadPolicy(flags.policy);
   if (policy.isErr()) return reportFailure(policy.error, io, flags.json);
+  if (flags.root && flags.unprivileged)
+    return reportFailure(
+      invalidFlag(
+        "--root",
+        "true",
+        ["--root alone", "--unprivileged alone"],
+        "--root and --unprivileged contradict each other",
+      ),
+      io,
+      flags.json,
+    );
+  if (flags.distros) {
+    if (flags.kernels !== undefined)
+      return reportFailure(
+        invalidFlag(
+          "--kernels",
+          flags.kernels,
+          ["--distros alone"],
+          "--distros runs the distro profiles' own kernels",
+        ),
+        io,
+        flags.json,
+      );
+    const { distroMatrix } = await import("./distro-matrix.js");
+    return distroMatrix(policy.value, flags, io);
+  }
   const kernels = flags.kernels === undefined ? [...MOCK_KERNELS] : listOf(flags.kernels);
   const arches = flags.arch === undefined ? ["x86_64"] : listOf(flags.arch);
   if (kernels.length === 0)

@@ -1,24 +1,25 @@
 import { compareKernelVersions, type FeatureName, type Policy, parseKernelRelease } from "@negotiate/core";
-import type { MatrixRow } from "./matrix-command.js";
+import { type MatrixRow, outcomeCell } from "./matrix-command.js";
 import { type Cell, renderTable, type Style } from "./output.js";
 import { escapeValue } from "./terminal-text.js";
 
 type AnyPolicy = Policy<never, FeatureName>;
 
-// Why a row failed, in a few words: the missing features and groups, or the errno and cause.
-function failureDetail(row: MatrixRow & { readonly ok: false }): string {
-  const { error } = row;
-  switch (error.kind) {
-    case "missing-required":
-      return [
-        ...error.missing.map((feature) => feature.name),
-        ...error.unmetGroups.map((group) => `one of ${group.join(" | ")}`),
-      ].join(", ");
-    case "permission-denied":
-      return `${error.errno}, ${error.cause.kind}`;
-    default:
-      return "errno" in error && error.errno ? error.errno : "";
-  }
+const outcomeCellText = (row: MatrixRow): string => {
+  const cell = outcomeCell(row);
+  return typeof cell === "string" ? cell : cell.text;
+};
+
+// Who a row simulated, without its kernel and architecture (the row has them): `simulating root with CAP_SYS_PTRACE`.
+function callerOf(row: MatrixRow): string {
+  const where = ` on ${row.kernel} (${row.arch}`;
+  const at = row.simulating.indexOf(where);
+  if (at === -1) return row.simulating;
+  const rest = row.simulating
+    .slice(at + where.length)
+    .replace(/^, /, "")
+    .replace(/\)$/, "");
+  return `${row.simulating.slice(0, at)}${rest ? ` (${rest})` : ""}`;
 }
 
 /** Consecutive kernels of one architecture that share a detail: `4.11…5.2 x86_64: WP_ASYNC | …`. */
@@ -45,9 +46,9 @@ function groupedLines(rows: readonly MatrixRow[], detail: (row: MatrixRow) => st
 
 /**
  * The matrix as text that fits in 100 columns: one short row per kernel (the result, the `oneOf` alternative
- * chosen, how many optional features were enabled, what came implied, the port calls), then the reasons
- * (missing required and optional features) grouped over consecutive kernels, then the verdict per
- * architecture. Columns the policy cannot fill (no `oneOf`, nothing implied) are left out.
+ * chosen, how many optional features were enabled, what came implied, the port calls), then who was simulated
+ * and the reasons (missing required and optional features), each grouped over consecutive kernels, then the
+ * verdict per architecture. Columns the policy cannot fill (no `oneOf`, nothing implied) are left out.
  */
 export function matrixText(
   rows: readonly MatrixRow[],
@@ -114,13 +115,10 @@ export function matrixText(
       ? [`\n${style.paint(title, "strong")}`, ...lines.map((line) => `  ${escapeValue(line)}`)]
       : [];
   const reasons = [
+    ...section("simulating", groupedLines(rows, callerOf)),
     ...section(
       "failed",
-      groupedLines(rows, (row) => {
-        if (row.ok) return undefined;
-        const detail = failureDetail(row);
-        return detail ? `${row.error.kind}: ${detail}` : row.error.kind;
-      }),
+      groupedLines(rows, (row) => (row.ok ? undefined : outcomeCellText(row))),
     ),
     ...section(
       "missing optional",
@@ -139,9 +137,13 @@ export function matrixText(
         row.arch === arch && !row.ok && version && release && compareKernelVersions(release, version) > 0
       );
     });
-    const caveat = newerFailures.length
-      ? ` (but not ${newerFailures.map((row) => row.kernel).join(", ")})`
-      : "";
+    // A long list of newer failures is told as a count: "failed" above names them.
+    const newer = newerFailures.map((row) => row.kernel).join(", ");
+    const caveat = !newerFailures.length
+      ? ""
+      : newer.length <= 40
+        ? ` (but not ${newer})`
+        : ` (but not ${newerFailures.length} newer ones: see failed)`;
     return (
       escapeValue(`${arch}: oldest kernel that satisfies the policy: `) +
       style.paint(escapeValue(kernel), "ok") +

@@ -172,9 +172,11 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
     const modes = refusedModes(result.error);
     if (modes && flags.json) {
       const { error } = result;
+      const hint = realKernelHint(error, flags, "probe", backend.value.info);
       writeJson(io.stdout, {
         ok: false,
         error,
+        ...(hint ? { hint } : {}),
         backend: backend.value.info,
         features: featuresJson(undefined, undefined),
         openModes: modes.map(openModeJson),
@@ -195,13 +197,18 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
       );
       // The tables said why each mode failed: the error is one line.
       const stderrStyle = styleFor(io.stderr, io.env);
-      const hint = realKernelHint(result.error, flags, "probe");
+      const hint = realKernelHint(result.error, flags, "probe", backend.value.info);
       io.stderr.write(
         `${stderrStyle.paint("error:", "bad")} no open mode works for this caller (see OPEN MODE above)\n${hint ? `${stderrStyle.paint(hint, "warn")}\n` : ""}`,
       );
       return exitCodeOf(result.error);
     }
-    return reportFailure(result.error, io, flags.json, realKernelHint(result.error, flags, "probe"));
+    return reportFailure(
+      result.error,
+      io,
+      flags.json,
+      realKernelHint(result.error, flags, "probe", backend.value.info),
+    );
   }
   const eventFork = eventForkAccess(backend.value, result.value);
   if (flags.json) writeJson(io.stdout, probeJson(result.value, eventFork));

@@ -164,11 +164,6 @@ function warningLines(warnings: readonly NegotiationWarning[]): string[] {
   });
 }
 
-/** How the text names the backend: with the profile file a mock replays. */
-function backendText(session: Pick<AnySession, "backend">, profile: string | undefined): string {
-  return `${backendLabel(session.backend)}${profile === undefined ? "" : ` (replaying ${profile})`}`;
-}
-
 function runText(flags: RunFlags, policy: AnyPolicy, session: AnySession, style: Style): string {
   const outcomes = featureOutcomes(policy, session);
   const inherited = inheritedFrom(flags.policy, policy);
@@ -177,7 +172,8 @@ function runText(flags: RunFlags, policy: AnyPolicy, session: AnySession, style:
   const fields = renderFields(
     [
       ["policy", policy.name ? `${policy.name} (${flags.policy})` : flags.policy],
-      ["backend", backendText(session, flags.profile)],
+      ["backend", backendLabel(session.backend)],
+      ...(flags.profile === undefined ? [] : [["profile", `${flags.profile} (replayed)`] as const]),
       [
         "strategy",
         `${session.strategy}${strategyFrom ? ` (from ${strategyFrom})` : ""}, route ${session.route}`,
@@ -232,7 +228,12 @@ export async function runCommand(flags: RunFlags, io: CliIo): Promise<ExitCode> 
   const negotiated = backend.andThen((chosen) => negotiate(policy.value, { backend: chosen }));
   if (negotiated.isErr()) {
     const error = negotiated.error;
-    const code = reportFailure(error, io, flags.json, realKernelHint(error, flags, `run ${flags.policy}`));
+    const code = reportFailure(
+      error,
+      io,
+      flags.json,
+      realKernelHint(error, flags, `run ${flags.policy}`, backend.isOk() ? backend.value.info : undefined),
+    );
     if (flags.explain && !flags.json && "trace" in error && error.trace?.length) {
       const style = styleFor(io.stderr, io.env);
       io.stderr.write(`\n${style.paint("steps", "strong")}\n${explainTrace(error.trace).join("\n")}\n`);
