@@ -2,9 +2,10 @@ import type { FeatureName } from "../catalogue/catalogue.js";
 import { featureDefinition } from "../catalogue/feature-lookup.js";
 import type { PolicyIssue } from "../errors.js";
 import { kernelAtLeast, parseKernelRelease } from "../kernel-release.js";
+import { FEATURE_LISTS } from "./check-document.js";
 import type { Policy } from "./policy.js";
 import { issueAt } from "./policy-issue.js";
-import { FEATURE_LISTS, type Origin, originsOf, type PolicyOrigins } from "./validate-policy.js";
+import { type Origin, originsOf, type PolicyOrigins } from "./policy-origins.js";
 
 /**
  * Warnings about a valid policy: things that are allowed but probably not meant. Each names where the

@@ -1,7 +1,9 @@
-import { stringify } from "yaml";
 import type { FeatureName } from "../catalogue/catalogue.js";
+import { loadOnFirstUse } from "./load-on-first-use.js";
 import type { Policy } from "./policy.js";
 import type { PolicyDocument, PolicyFormat } from "./policy-document.js";
+
+const yaml = loadOnFirstUse<typeof import("yaml")>("yaml");
 
 /**
  * A resolved policy as a self-contained document (version 1, no `extends`, every field explicit): parsing
@@ -37,5 +39,5 @@ export function stringifyPolicy<R extends FeatureName, O extends FeatureName>(
   options: { readonly format: PolicyFormat },
 ): string {
   const document = policyToDocument(policy);
-  return options.format === "json" ? `${JSON.stringify(document, null, 2)}\n` : stringify(document);
+  return options.format === "json" ? `${JSON.stringify(document, null, 2)}\n` : yaml().stringify(document);
 }
