@@ -1,7 +1,7 @@
-import { distance } from "fastest-levenshtein";
 import { err, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
 import { catalogue, type FeatureName } from "./catalogue.js";
+import { editDistance } from "../policy/nearest-names.js";
 import type { FeatureDefinition } from "./feature-definition.js";
 
 export type CatalogueEntry = (typeof catalogue)[number];
@@ -75,7 +75,7 @@ export function suggestFeatureNames(input: string, limit = 3): FeatureName[] {
   const scored = catalogue.map((entry) => {
     if (entry.name === bare) return { name: entry.name, score: -1 };
     const contained = bare.length >= 3 && (entry.name.includes(bare) || bare.includes(entry.name));
-    return { name: entry.name, score: contained ? 0 : distance(bare, entry.name) };
+    return { name: entry.name, score: contained ? 0 : editDistance(bare, entry.name) };
   });
   const threshold = Math.max(3, Math.ceil(bare.length / 2));
   return scored

@@ -1,4 +1,10 @@
-import { distance } from "fastest-levenshtein";
+import type * as Levenshtein from "fastest-levenshtein";
+import { loadOnFirstUse } from "./load-on-first-use.js";
+
+const levenshtein = loadOnFirstUse<typeof Levenshtein>("fastest-levenshtein");
+
+/** The Levenshtein distance of two strings; the library is loaded by the first misspelling. */
+export const editDistance = (a: string, b: string): number => levenshtein().distance(a, b);
 
 /** The candidates nearest to `input` (containing it, or by edit distance); all of them when none is near. */
 export function nearestNames(input: string, candidates: readonly string[]): string[] {
@@ -8,7 +14,7 @@ export function nearestNames(input: string, candidates: readonly string[]): stri
     .map((candidate) => {
       const other = candidate.toLowerCase();
       const contained = lower.length >= 3 && (other.includes(lower) || lower.includes(other));
-      return { candidate, score: contained ? 0 : distance(lower, other) };
+      return { candidate, score: contained ? 0 : editDistance(lower, other) };
     })
     .filter((entry) => entry.score <= threshold)
     .sort((a, b) => a.score - b.score);

@@ -132,11 +132,13 @@ export const POLICY_DOCUMENT = {
   required: [],
 } as const satisfies MappingSpec;
 
+const { version, ...unversioned } = POLICY_DOCUMENT.fields;
+
 /** A policy file: a document that declares `version: 1`. */
 export const POLICY_FILE = {
   ...POLICY_DOCUMENT,
   // `version` first, as issues list the fields.
-  fields: { version: POLICY_DOCUMENT.fields.version, ...POLICY_DOCUMENT.fields },
+  fields: { version, ...unversioned },
   name: "PolicyFile",
   required: ["version"],
 } as const satisfies MappingSpec;
