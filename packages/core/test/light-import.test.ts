@@ -8,21 +8,28 @@ import { describe, expect, it } from "vitest";
 const repository = join(import.meta.dirname, "../../..");
 const built = existsSync(join(repository, "packages/core/dist/index.js"));
 const heavy = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?(yaml|io-ts|fp-ts)\//;
-const heavyIn = (modules: readonly string[]) => [...new Set(modules.flatMap((url) => heavy.exec(url)?.[1] ?? []))].sort();
+const heavyIn = (modules: readonly string[]) =>
+  [...new Set(modules.flatMap((url) => heavy.exec(url)?.[1] ?? []))].sort();
 // Third-party module files, each once (the hook sees URLs, require.cache paths).
 const dependencies = (modules: readonly string[]) =>
-  new Set(modules.filter((url) => url.includes("/node_modules/.pnpm/")).map((url) => url.replace(/^file:\/\//, "")));
+  new Set(
+    modules.filter((url) => url.includes("/node_modules/.pnpm/")).map((url) => url.replace(/^file:\/\//, "")),
+  );
 
 function run(format: "esm" | "cjs") {
   const directory = mkdtempSync(join(tmpdir(), "negotiate-modules-"));
   const log = join(directory, "modules.log");
   writeFileSync(log, "");
   try {
-    const child = spawnSync(process.execPath, [join(import.meta.dirname, "support/light-import-child.mjs"), format], {
-      cwd: repository,
-      env: { ...process.env, MODULE_LOG: log },
-      encoding: "utf8",
-    });
+    const child = spawnSync(
+      process.execPath,
+      [join(import.meta.dirname, "support/light-import-child.mjs"), format],
+      {
+        cwd: repository,
+        env: { ...process.env, MODULE_LOG: log },
+        encoding: "utf8",
+      },
+    );
     expect(child.stderr).toBe("");
     return JSON.parse(child.stdout) as Record<string, { ok?: boolean; modules: string[] }>;
   } finally {

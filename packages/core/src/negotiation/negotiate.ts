@@ -1,10 +1,12 @@
-import { err, ok, type Result } from "neverthrow";
+import { types } from "node:util";
+import { err, fromThrowable, ok, type Result } from "neverthrow";
 import type { ApiFailure, ApiReply, Backend, OpenMode, OpenRequest } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import { isExhaustionErrno, isPermissionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt } from "../errors.js";
 import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { Policy } from "../policy/policy.js";
+import { originsOf } from "../policy/policy-origins.js";
 import {
   type Decision,
   decide,
@@ -47,13 +49,91 @@ type ModeOutcome<R extends FeatureName, O extends FeatureName> =
 
 /**
  * Negotiates `policy` with the kernel behind `options.backend`. On success the session holds the fd and
- * exactly what is enabled on it; on failure every fd the negotiation opened is closed again.
+ * exactly what is enabled on it; on failure every fd the negotiation opened is closed again. Total: a policy
+ * that is not one (`null`, a Proxy, a field of the wrong type) is `invalid-policy`, options without a backend
+ * are `backend-unavailable`; neither is thrown.
  */
 export function negotiate<R extends FeatureName, O extends FeatureName>(
   policy: Policy<R, O>,
   options: NegotiateOptions,
 ): Result<Session<R, O>, NegotiationError> {
+  // Policies this module built were checked when built: one WeakMap lookup.
+  if (originsOf(policy ?? EMPTY) === undefined || !isBackendOptions(options)) {
+    const invalid = checkArguments(policy, options);
+    if (invalid.isErr()) return err(invalid.error);
+    if (invalid.value !== undefined) return err(invalid.value);
+  }
   return new Negotiation<R, O>(policy, options).run();
+}
+
+const EMPTY = {};
+const { isProxy } = types;
+
+// The cheap test of the common case: a plain options object with a backend object that is not a Proxy.
+const isBackendOptions = (options: NegotiateOptions): boolean =>
+  typeof options === "object" &&
+  options !== null &&
+  !isProxy(options) &&
+  typeof options.backend === "object" &&
+  options.backend !== null &&
+  !isProxy(options.backend);
+
+const STRATEGIES: ReadonlySet<unknown> = new Set(["auto", "probe", "one-shot"]);
+
+// What is wrong with the arguments, read once at this boundary: getters and Proxies may throw.
+const checkArguments = fromThrowable(
+  (policy: unknown, options: unknown): NegotiationError | undefined => {
+    const policyProblem = problemOfPolicy(policy);
+    if (policyProblem !== undefined) {
+      return {
+        kind: "invalid-policy",
+        issues: [{ path: "", message: policyProblem }],
+        message: `negotiate: ${policyProblem}`,
+      };
+    }
+    const backendProblem = problemOfOptions(options);
+    if (backendProblem === undefined) return undefined;
+    return {
+      kind: "backend-unavailable",
+      backend: "(none)",
+      reason: backendProblem,
+      message: `negotiate: ${backendProblem}`,
+    };
+  },
+  (error): NegotiationError => ({
+    kind: "invalid-policy",
+    issues: [{ path: "", message: "reading the arguments threw" }],
+    message: `negotiate: reading the arguments threw ${error instanceof Error ? error.name : typeof error}`,
+  }),
+);
+
+function problemOfPolicy(policy: unknown): string | undefined {
+  if (typeof policy !== "object" || policy === null || isProxy(policy))
+    return "the policy must be a Policy (from definePolicy, parsePolicy or loadPolicy), not a Proxy or null";
+  const fields = policy as Record<string, unknown>;
+  for (const key of ["required", "optional", "forbidden"]) {
+    const descriptor = Object.getOwnPropertyDescriptor(policy, key);
+    if (!descriptor || !("value" in descriptor) || !(descriptor.value instanceof FeatureSet))
+      return `policy.${key} must be a FeatureSet`;
+  }
+  const oneOf = Object.getOwnPropertyDescriptor(policy, "oneOf");
+  if (!oneOf || !Array.isArray(oneOf.value) || isProxy(oneOf.value))
+    return "policy.oneOf must be a list of groups";
+  if (!STRATEGIES.has(fields.strategy)) return "policy.strategy must be one of auto, probe, one-shot";
+  return undefined;
+}
+
+function problemOfOptions(options: unknown): string | undefined {
+  if (typeof options !== "object" || options === null || isProxy(options))
+    return "the options must be an object with a backend";
+  const backend = (options as { backend?: unknown }).backend;
+  if (typeof backend !== "object" || backend === null || isProxy(backend))
+    return "options.backend must be a backend (linuxBackend(), mockBackend())";
+  const port = backend as Record<string, unknown>;
+  for (const method of ["open", "api", "close"])
+    if (typeof port[method] !== "function") return `options.backend.${method} must be a function`;
+  if (typeof port.info !== "object" || port.info === null) return "options.backend.info must be an object";
+  return undefined;
 }
 
 class Negotiation<R extends FeatureName, O extends FeatureName> {

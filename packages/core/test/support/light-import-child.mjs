@@ -6,7 +6,10 @@ import { createRequire, register } from "node:module";
 const log = process.env.MODULE_LOG;
 register("./log-modules-hook.mjs", import.meta.url, { data: { log } });
 const require = createRequire(`${process.cwd()}/package.json`);
-const loaded = () => [...readFileSync(log, "utf8").split("\n").filter(Boolean), ...Object.keys(require.cache)];
+const loaded = () => [
+  ...readFileSync(log, "utf8").split("\n").filter(Boolean),
+  ...Object.keys(require.cache),
+];
 const steps = {};
 const esm = process.argv[2] === "esm";
 const core = esm ? await import("@negotiate/core") : require("@negotiate/core");
