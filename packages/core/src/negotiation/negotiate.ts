@@ -7,6 +7,7 @@ import type { NegotiationError, OpenAttempt } from "../errors.js";
 import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { Policy } from "../policy/policy.js";
 import { originsOf } from "../policy/policy-origins.js";
+import { problemOfPolicy } from "../policy/policy-shape.js";
 import {
   type Decision,
   decide,
@@ -78,8 +79,6 @@ const isBackendOptions = (options: NegotiateOptions): boolean =>
   options.backend !== null &&
   !isProxy(options.backend);
 
-const STRATEGIES: ReadonlySet<unknown> = new Set(["auto", "probe", "one-shot"]);
-
 // What is wrong with the arguments, read once at this boundary: getters and Proxies may throw.
 const checkArguments = fromThrowable(
   (policy: unknown, options: unknown): NegotiationError | undefined => {
@@ -106,22 +105,6 @@ const checkArguments = fromThrowable(
     message: `negotiate: reading the arguments threw ${error instanceof Error ? error.name : typeof error}`,
   }),
 );
-
-function problemOfPolicy(policy: unknown): string | undefined {
-  if (typeof policy !== "object" || policy === null || isProxy(policy))
-    return "the policy must be a Policy (from definePolicy, parsePolicy or loadPolicy), not a Proxy or null";
-  const fields = policy as Record<string, unknown>;
-  for (const key of ["required", "optional", "forbidden"]) {
-    const descriptor = Object.getOwnPropertyDescriptor(policy, key);
-    if (!descriptor || !("value" in descriptor) || !(descriptor.value instanceof FeatureSet))
-      return `policy.${key} must be a FeatureSet`;
-  }
-  const oneOf = Object.getOwnPropertyDescriptor(policy, "oneOf");
-  if (!oneOf || !Array.isArray(oneOf.value) || isProxy(oneOf.value))
-    return "policy.oneOf must be a list of groups";
-  if (!STRATEGIES.has(fields.strategy)) return "policy.strategy must be one of auto, probe, one-shot";
-  return undefined;
-}
 
 function problemOfOptions(options: unknown): string | undefined {
   if (typeof options !== "object" || options === null || isProxy(options))

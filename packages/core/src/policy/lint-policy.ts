@@ -5,6 +5,7 @@ import { kernelAtLeast, parseKernelRelease } from "../kernel-release.js";
 import { FEATURE_LISTS } from "./check-document.js";
 import type { Policy } from "./policy.js";
 import { issueAt } from "./policy-issue.js";
+import { assertPolicy } from "./policy-shape.js";
 import { type Origin, originsOf, type PolicyOrigins } from "./policy-origins.js";
 
 /**
@@ -13,10 +14,12 @@ import { type Origin, originsOf, type PolicyOrigins } from "./policy-origins.js"
  * - a required feature (or every alternative of a group) newer than `minKernel`;
  * - a requested feature whose implied feature is forbidden (the kernel enables it anyway);
  * - EVENT_FORK required with `userModeOnly: require` (callers limited to that mode rarely hold CAP_SYS_PTRACE).
+ * Throws a `TypeError` when `policy` is not a Policy (`null`, a Proxy, fields of the wrong type).
  */
 export function lintPolicy<R extends FeatureName, O extends FeatureName>(
   policy: Policy<R, O>,
 ): PolicyIssue[] {
+  assertPolicy(policy, "lintPolicy");
   const origins = originsOf(policy) ?? declaredOrigins(policy);
   const featureOrigin = (name: FeatureName): Origin =>
     origins.features.get(name) ?? { site: {}, segments: ["features"] };

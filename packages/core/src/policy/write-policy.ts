@@ -2,16 +2,19 @@ import type { FeatureName } from "../catalogue/catalogue.js";
 import { loadOnFirstUse } from "./load-on-first-use.js";
 import type { Policy } from "./policy.js";
 import type { PolicyDocument, PolicyFormat } from "./policy-document.js";
+import { assertPolicy } from "./policy-shape.js";
 
 const yaml = loadOnFirstUse<typeof import("yaml")>("yaml");
 
 /**
  * A resolved policy as a self-contained document (version 1, no `extends`, every field explicit): parsing
  * it back gives an equal policy. What `negotiate check --print` shows, and how a policy is stored.
+ * Throws a `TypeError` when `policy` is not a Policy.
  */
 export function policyToDocument<R extends FeatureName, O extends FeatureName>(
   policy: Policy<R, O>,
 ): PolicyDocument & { readonly version: 1 } {
+  assertPolicy(policy, "policyToDocument");
   return {
     version: 1,
     ...(policy.name === undefined ? {} : { name: policy.name }),
@@ -33,7 +36,7 @@ export function policyToDocument<R extends FeatureName, O extends FeatureName>(
   };
 }
 
-/** `policyToDocument` as YAML or JSON text. */
+/** `policyToDocument` as YAML or JSON text; throws a `TypeError` when `policy` is not a Policy. */
 export function stringifyPolicy<R extends FeatureName, O extends FeatureName>(
   policy: Policy<R, O>,
   options: { readonly format: PolicyFormat },
