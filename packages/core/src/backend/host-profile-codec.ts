@@ -136,9 +136,15 @@ const parseJson = Result.fromThrowable(
   (cause): HostProfileError => ({
     kind: "invalid-json",
     // The parser's message quotes the text: only its first words are kept, so no other file's content shows.
-    message: `host profile is not JSON: ${cause instanceof Error ? cause.message.replace(/[,:]? *".*$/s, "").replace(/'.*'/, "token") : "syntax error"}`,
+    message: `host profile is not JSON: ${cause instanceof Error ? firstWords(cause.message) : "syntax error"}`,
   }),
 );
+
+const firstWords = (message: string): string =>
+  message
+    .split(/['"]/)[0]!
+    .replace(/ in JSON at position \d+.*$/, "")
+    .replace(/[ ,:]+$/, "");
 
 const unreadable = (failure: { readonly path: string; readonly message: string }): HostProfileError => ({
   kind: "invalid-field",

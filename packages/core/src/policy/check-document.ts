@@ -1,7 +1,7 @@
 import type { FeatureName } from "../catalogue/catalogue.js";
 import type { PolicyIssue } from "../errors.js";
 import type { LooseDocument } from "./decode-document.js";
-import { formatPath, type IssueSite, issueAt, MAX_ISSUES, type PathSegment } from "./policy-issue.js";
+import { formatPath, type IssueSite, issueAt, type PathSegment } from "./policy-issue.js";
 
 /** The three feature lists of a policy, in the order a document declares them. */
 export const FEATURE_LISTS = ["required", "optional", "forbidden"] as const;
@@ -28,12 +28,13 @@ export function writtenAt(raw: unknown, segments: readonly PathSegment[]): unkno
 
 /**
  * The validate stage, for one document on its own: a feature in two of `required`, `optional`, `forbidden`
- * (or forbidden and an alternative of a group), an empty group. Linear: one map of first statuses.
+ * (or forbidden and an alternative of a group), an empty group. Linear: one map of first statuses (inputs
+ * are bounded by the parse stage, and the error keeps the first `MAX_ISSUES`).
  */
 export function checkDocument(document: LooseDocument, raw: unknown, site: IssueSite): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
   const add = (issue: () => PolicyIssue) => {
-    if (issues.length < MAX_ISSUES) issues.push(issue());
+    issues.push(issue());
   };
   const features = document.features ?? {};
   const first = new Map<FeatureName, { readonly status: FeatureStatus; readonly index: number }>();

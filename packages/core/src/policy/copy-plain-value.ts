@@ -3,7 +3,7 @@ import { quoteText } from "./quote-value.js";
 
 /** How deep a value from code may nest, and how many nodes it may have in all. */
 export const MAX_CODE_DEPTH = 16;
-export const MAX_CODE_NODES = 100_000;
+export const MAX_CODE_NODES = 10_000;
 
 /** Why a value from code could not be read: a getter or Proxy threw, or it is too big or too deep. */
 export interface UnreadableValue {
@@ -31,7 +31,7 @@ export function copyPlainValue(value: unknown): Result<unknown, UnreadableValue>
       message:
         error instanceof Refused
           ? error.message
-          : `reading it threw ${quoteText(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`,
+          : `could not be read: a getter or Proxy threw ${quoteText(error instanceof Error ? `${error.name}: ${error.message}` : String(error))}`,
     }),
   )();
 }

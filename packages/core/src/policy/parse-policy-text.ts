@@ -6,11 +6,33 @@ import { loadOnFirstUse } from "./load-on-first-use.js";
 import type { PolicyFormat } from "./policy-document.js";
 import { type IssueSite, issueAt, type PathSegment, type SourcePosition } from "./policy-issue.js";
 import { quoteText } from "./quote-value.js";
+import { MAX_FILE_BYTES } from "./read-bounded-file.js";
 
 /** A document read from text: its plain value, and where its issues are reported. */
 export interface ParsedPolicyText {
   readonly raw: unknown;
   readonly site: IssueSite;
+}
+
+// C0 controls other than tab, line feed and carriage return, and DEL: YAML (c-printable) and JSON refuse
+// them too, with less clear messages.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/**
+ * How many values a text may hold, counted before parsing as its lines, commas and brackets: what the YAML
+ * parser's time grows with (a few hundred thousand take it seconds). A policy holds a few dozen.
+ */
+export const MAX_VALUES = 10_000;
+
+function tooManyValues(text: string): boolean {
+  let count = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text.charCodeAt(index);
+    // \n , [ {
+    if ((char === 0x0a || char === 0x2c || char === 0x5b || char === 0x7b) && ++count > MAX_VALUES) return true;
+  }
+  return false;
 }
 
 /** How deep a document may nest collections; a policy needs 4 levels. */
@@ -32,6 +54,35 @@ export function parsePolicyText(
   options: { readonly file?: string; readonly excerpts: boolean },
 ): Result<ParsedPolicyText, PolicyIssue[]> {
   const base: IssueSite = options.file === undefined ? {} : { file: options.file };
+  if (text.length > MAX_FILE_BYTES) {
+    return err([
+      issueAt(base, [], `the text is ${text.length} characters long, more than the limit of ${MAX_FILE_BYTES} (1 MiB)`, {
+        expected: ["a policy of at most 1 MiB"],
+      }),
+    ]);
+  }
+  if (tooManyValues(text)) {
+    return err([
+      issueAt(
+        base,
+        [],
+        `holds more than the limit of ${MAX_VALUES} values (lines, list entries, mappings): a policy has a few dozen`,
+        { expected: [`at most ${MAX_VALUES} values`] },
+      ),
+    ]);
+  }
+  const control = CONTROL.exec(text);
+  if (control !== null) {
+    const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+    return err([
+      issueAt(
+        { ...base, locate: () => positionIn(text, control.index) },
+        [],
+        `holds the control character ${code}: a policy file is text (tabs and line breaks only)`,
+        { expected: ["UTF-8 text without control characters"] },
+      ),
+    ]);
+  }
   if (format === "json") {
     const parsed = parseJson(text);
     const scan = scanJson(text);
@@ -100,26 +151,24 @@ function parseYaml(
         : `${language} syntax: ${firstLine(error.message)}`;
     issues.push(syntaxIssue(text, site, error.pos[0], message, excerpts, position));
   }
-  for (const warning of doc.warnings) {
-    if (warning.code !== "TAG_RESOLVE_FAILED") continue;
-    const tag = text.slice(warning.pos[0], warning.pos[1]);
+  for (const { tag, offset } of foreignTags(doc)) {
     issues.push(
       issueAt(
-        { ...located, locate: () => position(warning.pos[0]) },
+        { ...located, locate: () => position(offset) },
         [],
         `YAML tag ${quoteText(tag)} is not allowed: a policy holds plain strings, numbers, booleans, lists and mappings`,
-        { value: tag, expected: ["no tag", "a core schema tag (!!str, !!int, !!bool, !!map, !!seq)"] },
+        { value: tag, expected: ["no tag", "a core schema tag (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq)"] },
       ),
     );
   }
   if (issues.length > 0) return err(issues);
   const raw = toJs(doc);
   if (raw.isErr()) {
+    if (!raw.error.startsWith("Unresolved alias")) return err([issueAt(site, [], `YAML: ${firstLine(raw.error)}`)]);
     // The parser's message names the alias: kept only where the text may be quoted.
-    const message =
-      !excerpts && raw.error.startsWith("Unresolved alias")
-        ? "YAML: an alias (*name) refers to no anchor (&name) set before it"
-        : `YAML: ${firstLine(raw.error)}`;
+    const message = excerpts
+      ? `YAML: ${firstLine(raw.error)}`
+      : "YAML: an alias (*name) refers to no anchor (&name) set before it";
     return err([syntaxIssue(text, site, unresolvedAliasOffset(doc), message, excerpts, position)]);
   }
   if (depthOf(raw.value) > MAX_NESTING) return err([nestingIssue(site)]);
@@ -171,7 +220,7 @@ function firstLine(message: string): string {
     .replace(/ at line \d+, column \d+:?$/, "")
     .replace(/ in JSON at position \d+.*$/, "")
     .replace(/, ".*" is not valid JSON$/, "")
-    .replace(/"(?:[^"\\]|\\.)*"(?:\.\.\.)? is not valid JSON$/, "is not valid JSON");
+    .replace(/, "(?:[^"\\]|\\.)*"(?:\.\.\.)? is not valid JSON$/, "");
 }
 
 // Keys written in a JSON text that `JSON.parse` accepted, and its nesting: more keys than the parsed value
@@ -228,6 +277,23 @@ function depthOf(value: unknown): number {
     for (const child of Object.values(next)) pending.push([child, depth + 1]);
   }
   return deepest;
+}
+
+const CORE_TAGS: ReadonlySet<string> = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((name) => `tag:yaml.org,2002:${name}`),
+);
+
+// Every explicit tag outside the YAML 1.2 core schema (`!!binary`, `!!set`, `!!js/function`, `!local`), as written.
+function foreignTags(doc: Document.Parsed): { readonly tag: string; readonly offset: number }[] {
+  const { visit } = yaml();
+  const found: { tag: string; offset: number }[] = [];
+  visit(doc, {
+    Node(_, node) {
+      if (node.tag === undefined || CORE_TAGS.has(node.tag)) return;
+      found.push({ tag: node.tag.replace(/^tag:yaml\.org,2002:/, "!!"), offset: node.range?.[0] ?? 0 });
+    },
+  });
+  return found;
 }
 
 // Where converting to plain values failed: the first alias without an anchor, else the document's start.

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from "node:fs";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync } from "node:fs";
 import { fromThrowable, type Result } from "neverthrow";
 
 /** The largest file the SDK reads: policies and host profiles are a few KiB. */
@@ -71,14 +71,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  */
 export const readBoundedFile: (path: string) => Result<BoundedFile, FileReadFailure> = fromThrowable(
   (path: string): BoundedFile => {
-    if (typeof path !== "string" || path === "" || path.includes("\0"))
-      refuse("not-found", "not a file name");
-    const realPath = realpathSync.native(path);
+    const realPath = resolveRealPath(path);
     const fd = openSync(realPath, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
     try {
       const stat = fstatSync(fd);
       if (stat.isDirectory()) refuse("is-directory", "is a directory");
-      if (!stat.isFile()) refuse("not-regular", "not a regular file (a device, FIFO or socket)");
+      if (!stat.isFile()) refuse("not-regular", NOT_REGULAR);
       if (stat.size > MAX_FILE_BYTES) refuse("too-large", tooLarge(stat.size));
       // Sizes can lie (procfs says 0): read up to the limit plus one byte.
       const buffer = Buffer.allocUnsafe(Math.min(MAX_FILE_BYTES, Math.max(stat.size, 4096)) + 1);
@@ -103,9 +101,23 @@ export const readBoundedFile: (path: string) => Result<BoundedFile, FileReadFail
   toFailure,
 );
 
+const NOT_REGULAR = "not a regular file (a device, FIFO or socket)";
+
+// A link that exists but resolves to no path (`/dev/stdin` on a pipe: `pipe:[…]`) is not a regular file.
+function resolveRealPath(path: string): string {
+  if (typeof path !== "string" || path === "" || path.includes("\0")) refuse("not-found", "not a file name");
+  try {
+    return realpathSync.native(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" && lstatSync(path, { throwIfNoEntry: false }))
+      refuse("not-regular", NOT_REGULAR);
+    throw error;
+  }
+}
+
 /** The real path of a file (symlinks resolved), which identifies it: how `extends` detects files met before. */
 export const realPathOf: (path: string) => Result<string, FileReadFailure> = fromThrowable(
-  (path: string) => realpathSync.native(path),
+  resolveRealPath,
   toFailure,
 );
 

@@ -61,6 +61,8 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
   const stack: Frame[] = [];
   let filesRead = 0;
   let limitReported = false;
+  // A path named many times (fan-out) is resolved once.
+  const realPaths = new Map<string, ReturnType<typeof realPathOf>>();
   const enter = (source: PolicySourceDocument) => {
     const decoded = decodeDocument(source.spec, source.raw, source.site);
     unreported += decoded.unreported;
@@ -114,7 +116,12 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
         value: entry,
         expected: ["a readable policy file, relative to this file", "preset:<name>"],
       });
-    const real = realPathOf(resolve(display));
+    const absolute = resolve(display);
+    let real = realPaths.get(absolute);
+    if (real === undefined) {
+      real = realPathOf(absolute);
+      realPaths.set(absolute, real);
+    }
     if (real.isErr()) {
       issues.push(cannotRead(real.error.reason));
       continue;
@@ -149,25 +156,14 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
       issues.push(cannotRead(file.error.reason));
       continue;
     }
-    const parsed = parsePolicyText(file.value.text, formatOfPath(real.value), {
-      file: display,
-      excerpts: false,
-    });
-    if (parsed.isErr()) {
-      issues.push(...parsed.error);
-      continue;
-    }
-    if (!declaresVersion1(parsed.value.raw)) {
+    // Whatever else the file is (a secret, binary data, broken YAML), one message says so, quoting none of it.
+    const parsed = parsePolicyText(file.value.text, formatOfPath(real.value), { file: display, excerpts: false });
+    if (parsed.isErr() || !declaresVersion1(parsed.value.raw)) {
       issues.push(
-        issueAt(
-          site,
-          segments,
-          `${display} is not a policy file: it is not a mapping that declares version: 1`,
-          {
-            value: entry,
-            expected: ["a policy file (version: 1)", "preset:<name>"],
-          },
-        ),
+        issueAt(site, segments, `${display} is not a policy file (a YAML or JSON mapping that declares version: 1)`, {
+          value: entry,
+          expected: ["a policy file", "preset:<name>"],
+        }),
       );
       continue;
     }
