@@ -26,7 +26,13 @@ interface Result {
 function runCorpus(): Result[] {
   const child = spawnSync(
     process.execPath,
-    [`--max-old-space-size=${HEAP_MB}`, "--conditions=@negotiate/source", "--import", "tsx", join(hostile, "run-corpus.ts")],
+    [
+      `--max-old-space-size=${HEAP_MB}`,
+      "--conditions=@negotiate/source",
+      "--import",
+      "tsx",
+      join(hostile, "run-corpus.ts"),
+    ],
     { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
   );
   expect(child.stderr).toBe("");
@@ -39,7 +45,8 @@ describe("the hostile corpus", () => {
   const byName = new Map(results.map((result) => [result.name, result]));
   const fileNames = corpusFiles(files);
   if (process.env.HOSTILE_RECORD) {
-    for (const file of fileNames) writeFileSync(expectationOf(file), `${JSON.stringify(byName.get(file)!.outcome, null, 2)}\n`);
+    for (const file of fileNames)
+      writeFileSync(expectationOf(file), `${JSON.stringify(byName.get(file)!.outcome, null, 2)}\n`);
     const named = Object.fromEntries(CASES.map((entry) => [entry.name, byName.get(entry.name)!.outcome]));
     writeFileSync(caseExpectations, `${JSON.stringify(named, null, 2)}\n`);
   }

@@ -5,8 +5,8 @@ import { kernelAtLeast, parseKernelRelease } from "../kernel-release.js";
 import { FEATURE_LISTS } from "./check-document.js";
 import type { Policy } from "./policy.js";
 import { issueAt } from "./policy-issue.js";
-import { assertPolicy } from "./policy-shape.js";
 import { type Origin, originsOf, type PolicyOrigins } from "./policy-origins.js";
+import { assertPolicy } from "./policy-shape.js";
 
 /**
  * Warnings about a valid policy: things that are allowed but probably not meant. Each names where the

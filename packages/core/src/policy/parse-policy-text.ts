@@ -30,7 +30,8 @@ function tooManyValues(text: string): boolean {
   for (let index = 0; index < text.length; index++) {
     const char = text.charCodeAt(index);
     // \n , [ {
-    if ((char === 0x0a || char === 0x2c || char === 0x5b || char === 0x7b) && ++count > MAX_VALUES) return true;
+    if ((char === 0x0a || char === 0x2c || char === 0x5b || char === 0x7b) && ++count > MAX_VALUES)
+      return true;
   }
   return false;
 }
@@ -56,9 +57,14 @@ export function parsePolicyText(
   const base: IssueSite = options.file === undefined ? {} : { file: options.file };
   if (text.length > MAX_FILE_BYTES) {
     return err([
-      issueAt(base, [], `the text is ${text.length} characters long, more than the limit of ${MAX_FILE_BYTES} (1 MiB)`, {
-        expected: ["a policy of at most 1 MiB"],
-      }),
+      issueAt(
+        base,
+        [],
+        `the text is ${text.length} characters long, more than the limit of ${MAX_FILE_BYTES} (1 MiB)`,
+        {
+          expected: ["a policy of at most 1 MiB"],
+        },
+      ),
     ]);
   }
   if (tooManyValues(text)) {
@@ -157,14 +163,18 @@ function parseYaml(
         { ...located, locate: () => position(offset) },
         [],
         `YAML tag ${quoteText(tag)} is not allowed: a policy holds plain strings, numbers, booleans, lists and mappings`,
-        { value: tag, expected: ["no tag", "a core schema tag (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq)"] },
+        {
+          value: tag,
+          expected: ["no tag", "a core schema tag (!!str, !!int, !!float, !!bool, !!null, !!map, !!seq)"],
+        },
       ),
     );
   }
   if (issues.length > 0) return err(issues);
   const raw = toJs(doc);
   if (raw.isErr()) {
-    if (!raw.error.startsWith("Unresolved alias")) return err([issueAt(site, [], `YAML: ${firstLine(raw.error)}`)]);
+    if (!raw.error.startsWith("Unresolved alias"))
+      return err([issueAt(site, [], `YAML: ${firstLine(raw.error)}`)]);
     // The parser's message names the alias: kept only where the text may be quoted.
     const message = excerpts
       ? `YAML: ${firstLine(raw.error)}`

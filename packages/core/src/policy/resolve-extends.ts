@@ -157,13 +157,21 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
       continue;
     }
     // Whatever else the file is (a secret, binary data, broken YAML), one message says so, quoting none of it.
-    const parsed = parsePolicyText(file.value.text, formatOfPath(real.value), { file: display, excerpts: false });
+    const parsed = parsePolicyText(file.value.text, formatOfPath(real.value), {
+      file: display,
+      excerpts: false,
+    });
     if (parsed.isErr() || !declaresVersion1(parsed.value.raw)) {
       issues.push(
-        issueAt(site, segments, `${display} is not a policy file (a YAML or JSON mapping that declares version: 1)`, {
-          value: entry,
-          expected: ["a policy file", "preset:<name>"],
-        }),
+        issueAt(
+          site,
+          segments,
+          `${display} is not a policy file (a YAML or JSON mapping that declares version: 1)`,
+          {
+            value: entry,
+            expected: ["a policy file", "preset:<name>"],
+          },
+        ),
       );
       continue;
     }
