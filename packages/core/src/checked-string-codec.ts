@@ -1,8 +1,5 @@
 import type * as t from "io-ts";
-import { loadOnFirstUse } from "./policy/load-on-first-use.js";
-
-/** io-ts, loaded when a codec is first built rather than at import. */
-export const ioTs = loadOnFirstUse<typeof t>("io-ts");
+import { ioTs } from "./policy/lazy-dependencies.js";
 
 /** An io-ts codec for a string that `accepts` approves, kept as written; `name` is what errors call it. */
 export function checkedString<A extends string>(

@@ -1,7 +1,4 @@
-import type * as Levenshtein from "fastest-levenshtein";
-import { loadOnFirstUse } from "./load-on-first-use.js";
-
-const levenshtein = loadOnFirstUse<typeof Levenshtein>("fastest-levenshtein");
+import { levenshtein } from "./lazy-dependencies.js";
 
 /** The Levenshtein distance of two strings; the library is loaded by the first misspelling. */
 export const editDistance = (a: string, b: string): number => levenshtein().distance(a, b);

@@ -2,7 +2,7 @@ import { extname } from "node:path";
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import type { Document, Node } from "yaml";
 import type { PolicyIssue } from "../errors.js";
-import { loadOnFirstUse } from "./load-on-first-use.js";
+import { yaml } from "./lazy-dependencies.js";
 import type { PolicyFormat } from "./policy-document.js";
 import { type IssueSite, issueAt, type PathSegment, type SourcePosition } from "./policy-issue.js";
 import { quoteText } from "./quote-value.js";
@@ -38,8 +38,6 @@ function tooManyValues(text: string): boolean {
 
 /** How deep a document may nest collections; a policy needs 4 levels. */
 export const MAX_NESTING = 64;
-
-const yaml = loadOnFirstUse<typeof import("yaml")>("yaml");
 
 const failureText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 const parseJson = fromThrowable((text: string) => JSON.parse(text) as unknown, failureText);

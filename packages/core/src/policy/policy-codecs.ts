@@ -1,7 +1,6 @@
 import type * as t from "io-ts";
 import type { FeatureName, FeatureNameInput } from "../catalogue/catalogue.js";
-import { ioTs } from "../checked-string-codec.js";
-import { onFirstUse } from "./load-on-first-use.js";
+import { ioTs, onFirstUse } from "./lazy-dependencies.js";
 import {
   acceptsScalar,
   decodeScalar,

@@ -1,10 +1,8 @@
 import type { FeatureName } from "../catalogue/catalogue.js";
-import { loadOnFirstUse } from "./load-on-first-use.js";
+import { yaml } from "./lazy-dependencies.js";
 import type { Policy } from "./policy.js";
 import type { PolicyDocument, PolicyFormat } from "./policy-document.js";
 import { assertPolicy } from "./policy-shape.js";
-
-const yaml = loadOnFirstUse<typeof import("yaml")>("yaml");
 
 /**
  * A resolved policy as a self-contained document (version 1, no `extends`, every field explicit): parsing
