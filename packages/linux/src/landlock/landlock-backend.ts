@@ -21,7 +21,7 @@ import {
 } from "@negotiate/core/landlock";
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import { archConstants } from "../arch.js";
-import type { BindingFailure } from "../bindings.js";
+import { type PortHost, type PortRequirements, portForHost } from "../host-port.js";
 import { type LandlockSyscalls, landlockSyscalls, PR_SET_NO_NEW_PRIVS } from "./landlock-arch.js";
 import { type LandlockLibc, loadLandlockLibc } from "./landlock-bindings.js";
 
@@ -131,37 +131,23 @@ class KernelLandlock implements LinuxLandlockPort {
 }
 
 /** Where the port runs, and how it binds libc: the process's own values unless a test says otherwise. */
-export interface LandlockHost {
-  readonly platform: string;
-  readonly arch: string;
-  readonly loadLibc: () => Result<LandlockLibc, BindingFailure>;
-}
+export type LandlockHost = PortHost<LandlockLibc>;
+
+const LANDLOCK_PORT: PortRequirements<LandlockSyscalls> = {
+  interfaceName: "Landlock",
+  portName: "the Linux Landlock port",
+  numbersFor: landlockSyscalls,
+  numbersPhrase: "syscall numbers are",
+};
 
 /** A Landlock port for `host`, without the per-process cache. */
 export function createLandlockBackend(host: LandlockHost): Result<LinuxLandlockPort, NegotiationError> {
-  if (host.platform !== "linux")
-    return err(unavailable(`Landlock exists only on Linux; this is ${host.platform}`));
-  const nr = landlockSyscalls(host.arch);
-  if (!nr) {
-    return err({
-      kind: "unsupported",
-      reason: "unknown-arch",
-      attempts: [],
-      message: `no Landlock syscall numbers are known for the ${host.arch} architecture`,
-    });
-  }
-  return host
-    .loadLibc()
-    .mapErr((failure) => unavailable(`koffi could not bind libc: ${failure.reason}`))
-    .map((libc) => new KernelLandlock(libc, nr, archConstants(host.arch)?.name ?? host.arch));
+  return portForHost(
+    host,
+    LANDLOCK_PORT,
+    (libc, nr) => new KernelLandlock(libc, nr, archConstants(host.arch)?.name ?? host.arch),
+  );
 }
-
-const unavailable = (reason: string): NegotiationError => ({
-  kind: "backend-unavailable",
-  backend: "linux",
-  reason,
-  message: `the Linux Landlock port is unavailable: ${reason}`,
-});
 
 let cached: LinuxLandlockPort | undefined;
 
