@@ -8,7 +8,19 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@negotiate/source"], externalConditions: ["@negotiate/source"] } },
   test: {
     projects: [
-      { extends: true, test: { name: "core", include: ["packages/core/test/**/*.test.ts"] } },
+      // Type tests (`*.test-d.ts`) are core's: checked once, in its project (each project would run tsc again).
+      {
+        extends: true,
+        test: {
+          name: "core",
+          include: ["packages/core/test/**/*.test.ts"],
+          typecheck: {
+            enabled: true,
+            include: ["packages/core/test/**/*.test-d.ts"],
+            tsconfig: "tsconfig.json",
+          },
+        },
+      },
       { extends: true, test: { name: "mock", include: ["packages/mock/test/**/*.test.ts"] } },
       // Real-kernel tests do a fixed amount of work (10,000 negotiations, a child process, a worker thread): its
       // time follows the machine's load, so the timeout only catches a hang, far above a busy machine's time.
@@ -20,6 +32,5 @@ export default defineConfig({
       { extends: true, test: { name: "examples", include: ["examples/**/test/**/*.test.ts"] } },
       { extends: true, test: { name: "cross", include: ["test/**/*.test.ts"], ...REAL_KERNEL_TIMEOUTS } },
     ],
-    typecheck: { enabled: true, include: ["**/*.test-d.ts"], tsconfig: "tsconfig.json" },
   },
 });
