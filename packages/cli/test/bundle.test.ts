@@ -33,9 +33,9 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
-// Reports on stderr whether koffi was loaded: the bundle must load it only for the Linux backend.
+// Reports on stderr whether koffi (its entry or its native module) was loaded: only for the Linux backend.
 const KOFFI_PROBE = `data:text/javascript,${encodeURIComponent(
-  'import { createRequire } from "node:module"; const require = createRequire("/"); process.on("exit", () => { if (Object.keys(require.cache).some((path) => /[\\\\/]koffi[\\\\/]/.test(path))) process.stderr.write("[koffi loaded]\\n"); });',
+  'import { createRequire } from "node:module"; const require = createRequire("/"); process.on("exit", () => { if (Object.keys(require.cache).some((path) => /[\\\\/]koffi(-[\\w-]+)?[\\\\/]/.test(path))) process.stderr.write("[koffi loaded]\\n"); });',
 )}`;
 
 interface Outcome {
