@@ -13,6 +13,7 @@ import {
   kernelSince,
   kernelWithout,
   manualClock,
+  UNHURRIED_MS,
   uffdSkipReason,
   watchResources,
 } from "./support/uffd-host.js";
@@ -65,7 +66,7 @@ describe.skipIf(skip !== undefined)(
     test("every page the worker reads is the source's, byte for byte, and THREAD_ID names the worker", async () => {
       const watch = watchResources(ops);
       const { source, bytes } = randomPages(8, pageSize);
-      const result = await runLazyMemory({ pages: 8, source, ops: watch.ops });
+      const result = await runLazyMemory({ pages: 8, source, timeoutMs: UNHURRIED_MS, ops: watch.ops });
       expect(result.isErr() ? result.error : undefined).toBeUndefined();
       const report = result._unsafeUnwrap();
 
@@ -88,7 +89,7 @@ describe.skipIf(skip !== undefined)(
         writeFileSync(path, content);
         const watch = watchResources(ops);
         const report = (
-          await runLazyMemory({ pages: 4, source: fileSource(path), ops: watch.ops })
+          await runLazyMemory({ pages: 4, source: fileSource(path), timeoutMs: UNHURRIED_MS, ops: watch.ops })
         )._unsafeUnwrap();
         expect(Buffer.from(report.data).equals(Buffer.concat([content, Buffer.alloc(pageSize / 2)]))).toBe(
           true,
@@ -104,7 +105,9 @@ describe.skipIf(skip !== undefined)(
     test("on a kernel without THREAD_ID the faults carry no thread id and are still served", async () => {
       const watch = watchResources(ops);
       const backend = kernelWithout(linuxBackend()._unsafeUnwrap(), "THREAD_ID");
-      const report = (await runLazyMemory({ pages: 4, backend, ops: watch.ops }))._unsafeUnwrap();
+      const report = (
+        await runLazyMemory({ pages: 4, backend, timeoutMs: UNHURRIED_MS, ops: watch.ops })
+      )._unsafeUnwrap();
 
       expect(report.negotiated.threadId).toBe(false);
       expect(report.negotiated.enabled).not.toContain("THREAD_ID");
@@ -152,6 +155,7 @@ describe.skipIf(skip !== undefined)(
       const result = await runLazyMemory({
         pages: 2,
         source: fileSource("/nonexistent/lazy-memory/pages.bin"),
+        timeoutMs: UNHURRIED_MS,
         ops: watch.ops,
       });
 

@@ -13,6 +13,7 @@ import {
   kernelSince,
   kernelWithout,
   manualClock,
+  UNHURRIED_MS,
   uffdSkipReason,
   watchResources,
 } from "./support/uffd-host.js";
@@ -30,7 +31,7 @@ function expectedContent(pages: number, pageSize: number, writes: readonly numbe
 }
 
 async function track(options: Parameters<typeof runWriteTracking>[0]): Promise<WriteTrackingReport> {
-  const result = await runWriteTracking(options);
+  const result = await runWriteTracking({ timeoutMs: UNHURRIED_MS, ...options });
   expect(result.isErr() ? result.error : undefined).toBeUndefined();
   return result._unsafeUnwrap();
 }

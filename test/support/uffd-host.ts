@@ -116,3 +116,9 @@ export function manualClock(): Clock & { advance(ms: number): void } {
     },
   };
 }
+
+/**
+ * The deadline of a scenario whose deadline is not under test: 200× a quiet run (a worker's start-up and its
+ * faults take ~0.3 s), so that a busy machine never meets it; the deadline tests move a clock of their own.
+ */
+export const UNHURRIED_MS = 60_000;
