@@ -1,5 +1,6 @@
 import { linuxBackend } from "@negotiate/linux";
 import { beforeAll, describe, expect, test } from "vitest";
+import type { Clock } from "../examples/lazy-memory/src/clock.js";
 import { loadUffdOps } from "../examples/lazy-memory/src/koffi-uffd-ops.js";
 import type { UffdOps, UffdRange } from "../examples/lazy-memory/src/uffd-ops.js";
 import {
@@ -29,6 +30,10 @@ function expectedContent(pages: number, pageSize: number, writes: readonly numbe
   }
   return bytes;
 }
+
+// The worker writes pages 3 and 6, each a write-protect fault, within a 50 ms deadline on `clock`.
+const writesPastDeadline = (clock: Clock, ops: UffdOps) =>
+  runWriteTracking({ pages: 8, writes: [3, 6], tracking: "faults", timeoutMs: 50, clock, ops });
 
 async function track(options: Parameters<typeof runWriteTracking>[0]): Promise<WriteTrackingReport> {
   const result = await runWriteTracking({ timeoutMs: UNHURRIED_MS, ...options });
@@ -141,14 +146,7 @@ describe.skipIf(skip !== undefined)(
           return Reflect.get(target, key);
         },
       });
-      const result = await runWriteTracking({
-        pages: 8,
-        writes: [3, 6],
-        tracking: "faults",
-        timeoutMs: 50,
-        clock,
-        ops: slowMachine,
-      });
+      const result = await writesPastDeadline(clock, slowMachine);
 
       expect(result.isErr() && result.error).toMatchObject({
         kind: "timeout",
@@ -178,14 +176,7 @@ describe.skipIf(skip !== undefined)(
             });
         },
       });
-      const result = await runWriteTracking({
-        pages: 8,
-        writes: [3, 6],
-        tracking: "faults",
-        timeoutMs: 50,
-        clock,
-        ops: unserved,
-      });
+      const result = await writesPastDeadline(clock, unserved);
 
       expect(droppedFaults).toBe(1);
       expect(result.isErr() && result.error).toMatchObject({ kind: "timeout", waitedMs: 50 });

@@ -1,2 +1,0 @@
-// What koffi alone costs a start-up: load it and bind libc, as the Linux backend does.
-require("koffi").load("libc.so.6");
