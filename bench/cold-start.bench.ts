@@ -41,10 +41,7 @@ const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [
   { label: "node -e 0 (baseline: Node's own start-up)", args: ["-e", "0"] },
   { label: "ESM: import core + linux, negotiate once", args: ["--input-type=module", "-e", ESM], goal: 1.3 },
   { label: "CJS: require core + linux, negotiate once", args: ["-e", CJS], goal: 1.2 },
-  {
-    label: "CJS: koffi alone, libc bound (part of both)",
-    args: ["-e", 'require("koffi").load("libc.so.6")'],
-  },
+  { label: "CJS: require core alone (its share)", args: ["-e", 'require("@negotiate/core")'] },
 ].map((variant) => ({ ...variant, cwd: root }));
 
 // Which packages the CommonJS program loads, and how many files of each: where the start-up goes.
