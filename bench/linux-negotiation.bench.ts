@@ -51,13 +51,15 @@ const text = new Uint8Array(4096);
 const PREFIX = Buffer.from("/proc/self/fdinfo/", "latin1");
 path.set(PREFIX);
 
-// userfaultfd + UFFDIO_API(features) [+ an fdinfo read] + close.
+// userfaultfd + UFFDIO_API(features), the reply checked [+ an fdinfo read] + close.
 function bareCalls(features: bigint, fdinfo: boolean): void {
   const fd = syscall(SYS_USERFAULTFD, O_CLOEXEC_NONBLOCK) as number;
   words[0] = 0xaan;
   words[1] = features;
   words[2] = 0n;
   if (ioctl(fd, UFFDIO_API, struct) !== 0) throw new Error(`UFFDIO_API failed: errno ${koffi.errno()}`);
+  // Checked as each SDK negotiation checks its session: what was asked for is there.
+  if ((words[1]! & features) !== features) throw new Error(`UFFDIO_API lacks 0x${features.toString(16)}`);
   if (fdinfo) {
     const digits = String(fd);
     for (let i = 0; i < digits.length; i++) path[PREFIX.length + i] = digits.charCodeAt(i);
