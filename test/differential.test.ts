@@ -1,6 +1,7 @@
-import { catalogue, FeatureSet, type HostProfile, UFFD_API } from "@negotiate/core";
+import { release } from "node:os";
+import { type Backend, catalogue, FeatureSet, type HostProfile, UFFD_API } from "@negotiate/core";
 import { linuxBackend } from "@negotiate/linux";
-import { mockBackend } from "@negotiate/mock";
+import { type MockOptions, mockBackend } from "@negotiate/mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { toJson } from "../packages/linux/test/support/bigint-json.js";
@@ -46,8 +47,8 @@ const script: fc.Arbitrary<RequestScript> = fc.record({
 const SCRIPTS = fc.sample(script, { seed: 20_251_125, numRuns: 2_500 });
 
 /** Requests that reached `UFFDIO_API`, and every script whose outcome differs between the kernel and the mock. */
-function compare(profile: HostProfile, real: readonly ScriptOutcome[]) {
-  const replayed = runScripts(mockBackend.fromCapture(profile), SCRIPTS);
+function compare(mock: Backend, real: readonly ScriptOutcome[]) {
+  const replayed = runScripts(mock, SCRIPTS);
   const requests = real.reduce((sum, outcome) => sum + ("calls" in outcome ? outcome.calls.length : 0), 0);
   const mismatches = SCRIPTS.flatMap((request, index) =>
     toJson(real[index]) === toJson(replayed[index])
@@ -57,23 +58,45 @@ function compare(profile: HostProfile, real: readonly ScriptOutcome[]) {
   return { requests, mismatches };
 }
 
-// The mock replaying this host's capture must answer every request exactly as the kernel did.
-describe("differential: the real kernel against the mock replaying its capture", () => {
-  it("as root", () => {
-    const backend = linuxBackend()._unsafeUnwrap();
-    const profile = backend.capture()._unsafeUnwrap();
-    const { requests, mismatches } = compare(profile, runScripts(backend, SCRIPTS));
+// The mock built from options for this release (its model, not a capture): its default caller is uid≠0
+// without CAP_SYS_PTRACE; root is `capSysPtrace: true`. Every other option stays at the release's default.
+const modelled = (root: boolean) =>
+  mockBackend({ kernel: release() as MockOptions["kernel"], arch: "x86_64", capSysPtrace: root });
+
+// The mock, replaying this host's capture or modelling its release, must answer every request exactly as the
+// kernel did.
+describe("differential: the real kernel against the mock", () => {
+  const backend = linuxBackend()._unsafeUnwrap();
+  const asRoot = runScripts(backend, SCRIPTS);
+  const child = runFixture<{ profile: HostProfile; outcomes: ScriptOutcome[] }>(
+    new URL("./fixtures/differential-child.ts", import.meta.url),
+    { unprivileged: true, input: toJson(SCRIPTS) },
+  );
+
+  it("as root, replaying the capture", () => {
+    const { requests, mismatches } = compare(
+      mockBackend.fromCapture(backend.capture()._unsafeUnwrap()),
+      asRoot,
+    );
     expect(requests).toBeGreaterThanOrEqual(2_000);
     expect(mismatches.slice(0, 5)).toEqual([]);
   });
 
-  it("as uid 65534 without capabilities", () => {
-    const child = runFixture<{ profile: HostProfile; outcomes: ScriptOutcome[] }>(
-      new URL("./fixtures/differential-child.ts", import.meta.url),
-      { unprivileged: true, input: toJson(SCRIPTS) },
-    );
+  it("as root, modelling this release", () => {
+    const { requests, mismatches } = compare(modelled(true), asRoot);
+    expect(requests).toBeGreaterThanOrEqual(2_000);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+
+  it("as uid 65534 without capabilities, replaying the capture", () => {
     expect(child.profile.privileges).toMatchObject({ uid: 65534, capSysPtrace: false });
-    const { requests, mismatches } = compare(child.profile, child.outcomes);
+    const { requests, mismatches } = compare(mockBackend.fromCapture(child.profile), child.outcomes);
+    expect(requests).toBeGreaterThanOrEqual(2_000);
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+
+  it("as uid 65534 without capabilities, modelling this release with the mock's default caller", () => {
+    const { requests, mismatches } = compare(modelled(false), child.outcomes);
     expect(requests).toBeGreaterThanOrEqual(2_000);
     expect(mismatches.slice(0, 5)).toEqual([]);
   });

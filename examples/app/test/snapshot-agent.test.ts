@@ -82,8 +82,15 @@ describe("snapshot-agent on kernels it does not run on", () => {
     ]);
   });
 
-  it("arm64 5.10: uffd-wp is masked on this architecture, so snapshots are disabled despite the release", () => {
+  it("arm64 5.10: the kernel advertises and enables uffd-wp, which arm64 cannot deliver before 6.10", () => {
+    // 5.7–5.13 mask nothing (docs/kernel-sources.md §2): the app is sent down a WP path that never faults.
     const report = started(mockScenario("arm64-lts-5.10", { capSysPtrace: true }));
+    expect(report.writeTracking).toEqual({ mode: "fault-driven", feature: "PAGEFAULT_FLAG_WP" });
+    expect(report.threadAttribution).toBe(true);
+  });
+
+  it("arm64 5.15: uffd-wp is masked on this architecture (from 5.14), so snapshots are disabled despite the release", () => {
+    const report = started(mockBackend({ kernel: "5.15.100", arch: "arm64", capSysPtrace: true }));
     expect(report.writeTracking).toEqual({ mode: "off" });
     expect(report.enabled).not.toContain("PAGEFAULT_FLAG_WP");
     expect(report.threadAttribution).toBe(true);

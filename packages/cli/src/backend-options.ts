@@ -8,6 +8,9 @@ export interface BackendFlags {
   readonly backend?: string;
   readonly kernel?: string;
   readonly arch?: string;
+  /** Simulate root with CAP_SYS_PTRACE; the default caller is uid≠0 without it (the library's default too). */
+  readonly root?: boolean;
+  /** The default since the library and the CLI share it; accepted so that older command lines keep their meaning. */
   readonly unprivileged?: boolean;
   readonly sysctl?: string;
   readonly device?: string;
@@ -15,12 +18,16 @@ export interface BackendFlags {
   readonly profile?: string;
 }
 
-/** The mock options that `--unprivileged` and `--seccomp` stand for (`run`, `probe` and `matrix` alike). */
-export function privilegeOptions(flags: Pick<BackendFlags, "unprivileged" | "seccomp">): {
+/**
+ * The mock options that `--root` and `--seccomp` stand for (`run`, `probe` and `matrix` alike). The caller is
+ * the mock's `DEFAULT_CALLER` (uid≠0 without CAP_SYS_PTRACE, the sysctl at the release's default) unless
+ * `--root` asks for root: an app's tests should not pass on privileges production may lack.
+ */
+export function privilegeOptions(flags: Pick<BackendFlags, "root" | "seccomp">): {
   readonly capSysPtrace: boolean;
   readonly seccomp?: true;
 } {
-  return { capSysPtrace: flags.unprivileged !== true, ...(flags.seccomp ? { seccomp: true } : {}) };
+  return { capSysPtrace: flags.root === true, ...(flags.seccomp ? { seccomp: true } : {}) };
 }
 
 /**
@@ -35,17 +42,20 @@ export const MOCK_KERNELS = [
   "5.7",
   "5.11",
   "5.13",
+  "5.14",
   "5.15",
   "5.19",
   "6.0",
   "6.1.20",
   "6.1.26",
   "6.4",
+  "6.5",
   "6.6",
   "6.7",
   "6.8",
   "6.10",
   "6.18",
+  "6.19",
 ] as const;
 
 export const NEWEST_KERNEL = MOCK_KERNELS[MOCK_KERNELS.length - 1];
@@ -56,6 +66,7 @@ export type MockFlag = Exclude<keyof BackendFlags, "backend">;
 export const MOCK_FLAGS: Readonly<Record<MockFlag, { readonly flag: string; readonly option?: string }>> = {
   kernel: { flag: "--kernel", option: "kernel" },
   arch: { flag: "--arch", option: "arch" },
+  root: { flag: "--root", option: "capSysPtrace" },
   unprivileged: { flag: "--unprivileged", option: "capSysPtrace" },
   sysctl: { flag: "--sysctl", option: "unprivilegedUserfaultfd" },
   device: { flag: "--device", option: "device" },
@@ -71,8 +82,15 @@ export function addBackendOptions(command: Command): Command {
       "--kernel <release>",
       `mock: the kernel release to simulate, e.g. 5.15 or 6.1.25 (default: ${NEWEST_KERNEL})`,
     )
-    .option("--arch <arch>", "mock: the architecture, e.g. x86_64, arm64, riscv64, ppc64 (default: x86_64)")
-    .option("--unprivileged", "mock: the caller lacks CAP_SYS_PTRACE (default: it holds it, as root does)")
+    .option(
+      "--arch <arch>",
+      "mock: x86_64, i386, arm64, arm, riscv64, ppc64le, s390x or loongarch64 (default: x86_64)",
+    )
+    .option("--root", "mock: simulate root with CAP_SYS_PTRACE (default: uid≠0 without it)")
+    .option(
+      "--unprivileged",
+      "mock: simulate uid≠0 without CAP_SYS_PTRACE (the default; kept for old command lines)",
+    )
     .option("--sysctl <value>", "mock: vm.unprivileged_userfaultfd, 0 or 1 (default: the release's)")
     .option(
       "--device <access>",

@@ -1,4 +1,4 @@
-import type { Backend } from "@negotiate/core";
+import type { Backend, BackendInfo } from "@negotiate/core";
 import type { MockOptionsError } from "@negotiate/mock";
 import { err, type Result } from "neverthrow";
 import {
@@ -45,6 +45,10 @@ export async function backendFromFlags(flags: BackendFlags): Promise<Result<Back
     const { readHostProfile } = await import("./host-profile-file.js");
     return readHostProfile(flags.profile).map((profile): Backend => mockBackend.fromCapture(profile));
   }
+  if (flags.root && flags.unprivileged) {
+    const why = "--root and --unprivileged contradict each other: give one (the default is --unprivileged)";
+    return err(invalidFlag("--root", "true", ["--root alone", "--unprivileged alone"], why));
+  }
   return createMockBackend({
     kernel: flags.kernel ?? NEWEST_KERNEL,
     ...(flags.arch === undefined ? {} : { arch: flags.arch }),
@@ -72,10 +76,17 @@ function mockFlagError(error: MockOptionsError, flags: BackendFlags): CliError {
 }
 
 /**
- * When this machine's kernel cannot be used (not Linux, no userfaultfd, koffi unavailable): how to run the
- * same command against the mock instead. `command` is the command line after `negotiate`, e.g. `probe`.
+ * The hint under a failure. With a mock `backend`: who it simulated, and what it had to assume (every mock
+ * line says so). When this machine's kernel cannot be used (not Linux, no userfaultfd, koffi unavailable): how
+ * to run the same command against the mock instead. `command` is the command line after `negotiate`.
  */
-export function realKernelHint(error: CliError, flags: BackendFlags, command: string): string | undefined {
+export function realKernelHint(
+  error: CliError,
+  flags: BackendFlags,
+  command: string,
+  backend?: BackendInfo & { readonly simulating?: string; readonly warnings?: readonly string[] },
+): string | undefined {
+  if (backend?.simulating) return [backend.simulating, ...(backend.warnings ?? [])].join("; ");
   if ((flags.backend ?? "linux") !== "linux" || givenMockFlags(flags).length > 0) return undefined;
   const unusable =
     error.kind === "backend-unavailable" || (error.kind === "unsupported" && error.reason !== "open-mode");

@@ -67,7 +67,15 @@ function program(io: CliIo, done: (code: ExitCode) => void): Command {
     .requiredOption("--policy <file>", "the policy file (YAML or JSON)")
     .option("--kernels <list>", `comma-separated kernel releases (default: ${MOCK_KERNELS.join(",")})`)
     .option("--arch <list>", "comma-separated architectures (default: x86_64)")
-    .option("--unprivileged", "the caller lacks CAP_SYS_PTRACE (default: it holds it, as root does)")
+    .option(
+      "--distros",
+      "run the distro kernels instead: which satisfy the policy, what each loses, the oldest of each",
+    )
+    .option("--root", "simulate root with CAP_SYS_PTRACE (default: uid≠0 without it)")
+    .option(
+      "--unprivileged",
+      "simulate uid≠0 without CAP_SYS_PTRACE (the default; kept for old command lines)",
+    )
     .option("--seccomp", "a seccomp filter denies userfaultfd(2), as Docker's default profile does")
     .addOption(jsonOption())
     .action(async (flags) => {

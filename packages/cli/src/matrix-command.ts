@@ -24,6 +24,9 @@ export interface MatrixFlags {
   readonly kernels?: string;
   /** Comma-separated architectures; default `x86_64`. */
   readonly arch?: string;
+  /** Run the distro profiles' kernels instead of `--kernels` (see `distro-matrix.ts`). */
+  readonly distros?: boolean;
+  readonly root?: boolean;
   readonly unprivileged?: boolean;
   readonly seccomp?: boolean;
   readonly json?: boolean;
@@ -33,9 +36,11 @@ export interface MatrixFlags {
 type Untraced = NegotiationError extends infer E ? (E extends unknown ? Omit<E, "trace"> : never) : never;
 
 /** One kernel and architecture of the matrix. */
-type MatrixRow = {
+export type MatrixRow = {
   readonly kernel: string;
   readonly arch: string;
+  /** Who the mock simulated: `simulating uid≠0 without CAP_SYS_PTRACE on 6.8 (x86_64)`. */
+  readonly simulating: string;
   /** The port calls of the negotiation, without the session's own close. */
   readonly calls: MockCallCounts;
 } & (
@@ -70,9 +75,10 @@ function optionError(error: MockOptionsError, kernel: string, arch: string): Cli
     : invalidFlag("--kernels", kernel, expected);
 }
 
-type AnyPolicy = Policy<never, FeatureName>;
+export type AnyPolicy = Policy<never, FeatureName>;
 
-function negotiateOn(
+/** One negotiation of the matrix on a fresh mock; `invalid-flag` when the mock refuses the kernel or arch. */
+export function negotiateOn(
   policy: AnyPolicy,
   kernel: string,
   arch: string,
@@ -87,14 +93,18 @@ function negotiateOn(
   const result = negotiate(policy, { backend: backend.value });
   // Read before the session's own close: the calls the negotiation needed (each row has a backend of its own).
   const calls = backend.value.counts;
-  if (result.isErr()) return ok({ kernel, arch, ok: false, calls, error: withoutTrace(result.error) });
+  const { simulating } = backend.value.info;
+  if (result.isErr())
+    return ok({ kernel, arch, simulating, ok: false, calls, error: withoutTrace(result.error) });
   const session = result.value;
   const closed = session.close();
-  if (closed.isErr()) return ok({ kernel, arch, ok: false, calls, error: withoutTrace(closed.error) });
+  if (closed.isErr())
+    return ok({ kernel, arch, simulating, ok: false, calls, error: withoutTrace(closed.error) });
   const optional = session.enabledSet.difference(policy.required);
   return ok({
     kernel,
     arch,
+    simulating,
     ok: true,
     calls,
     open: session.open,
@@ -112,7 +122,8 @@ function oldestPerArch(rows: readonly MatrixRow[], arches: readonly string[]): R
   );
 }
 
-function outcomeCell(row: MatrixRow): Cell {
+/** The outcome of a row as a table cell: `ok`, or the error kind with what it names. */
+export function outcomeCell(row: MatrixRow): Cell {
   if (row.ok) return { text: "ok", tone: "ok" };
   const { error } = row;
   const detail =
@@ -131,13 +142,14 @@ function outcomeCell(row: MatrixRow): Cell {
 
 function matrixText(rows: readonly MatrixRow[], oldest: Record<string, string | null>, style: Style): string {
   const table = renderTable(
-    ["KERNEL", "ARCH", "OUTCOME", "OPTIONAL ENABLED", "CALLS (open/api/close)"],
+    ["KERNEL", "ARCH", "OUTCOME", "OPTIONAL ENABLED", "CALLS (open/api/close)", "SIMULATING"],
     rows.map((row) => [
       row.kernel,
       row.arch,
       outcomeCell(row),
       row.ok ? row.enabledOptional.join(", ") || "-" : "",
       `${row.calls.open}/${row.calls.api}/${row.calls.close}`,
+      row.simulating,
     ]),
     style,
   );
@@ -172,6 +184,32 @@ function byRelease(a: MatrixRow, b: MatrixRow): number {
 export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<ExitCode> {
   const policy = loadPolicy(flags.policy);
   if (policy.isErr()) return reportFailure(policy.error, io, flags.json);
+  if (flags.root && flags.unprivileged)
+    return reportFailure(
+      invalidFlag(
+        "--root",
+        "true",
+        ["--root alone", "--unprivileged alone"],
+        "--root and --unprivileged contradict each other",
+      ),
+      io,
+      flags.json,
+    );
+  if (flags.distros) {
+    if (flags.kernels !== undefined)
+      return reportFailure(
+        invalidFlag(
+          "--kernels",
+          flags.kernels,
+          ["--distros alone"],
+          "--distros runs the distro profiles' own kernels",
+        ),
+        io,
+        flags.json,
+      );
+    const { distroMatrix } = await import("./distro-matrix.js");
+    return distroMatrix(policy.value, flags, io);
+  }
   const kernels = flags.kernels === undefined ? [...MOCK_KERNELS] : listOf(flags.kernels);
   const arches = flags.arch === undefined ? ["x86_64"] : listOf(flags.arch);
   if (kernels.length === 0)

@@ -83,7 +83,15 @@ export function renderFields(fields: readonly (readonly [string, Cell])[], style
     .join("\n");
 }
 
-/** `linux · 6.18.44 · x86_64`: a backend as the text output names it. */
-export function backendLabel(info: BackendInfo): string {
-  return [info.name, info.kernelRelease, info.arch].filter(Boolean).join(" · ");
+/**
+ * `linux · 6.18.44 · x86_64`: a backend as the text output names it; a mock adds who it simulates
+ * (`simulating uid≠0 without CAP_SYS_PTRACE on 6.8 (x86_64)`) and what it had to assume.
+ */
+export function backendLabel(
+  info: BackendInfo & { simulating?: string; warnings?: readonly string[] },
+): string {
+  const label = [info.name, info.kernelRelease, info.arch].filter(Boolean).join(" · ");
+  return [label, info.simulating, ...(info.warnings ?? []).map((warning) => `warning: ${warning}`)]
+    .filter(Boolean)
+    .join(" — ");
 }

@@ -112,7 +112,12 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
   const backend = await backendFromFlags(flags);
   const result = backend.andThen((chosen) => probe({ backend: chosen }));
   if (result.isErr())
-    return reportFailure(result.error, io, flags.json, realKernelHint(result.error, flags, "probe"));
+    return reportFailure(
+      result.error,
+      io,
+      flags.json,
+      realKernelHint(result.error, flags, "probe", backend.isOk() ? backend.value.info : undefined),
+    );
   if (flags.json) writeJson(io.stdout, probeJson(result.value));
   else io.stdout.write(probeText(result.value, styleFor(io.stdout, io.env)));
   return EXIT.ok;

@@ -186,7 +186,12 @@ export async function runCommand(flags: RunFlags, io: CliIo): Promise<ExitCode> 
       error,
       io,
       flags.json,
-      realKernelHint(error, flags, `run --policy ${flags.policy}`),
+      realKernelHint(
+        error,
+        flags,
+        `run --policy ${flags.policy}`,
+        backend.isOk() ? backend.value.info : undefined,
+      ),
     );
     if (flags.explain && !flags.json && "trace" in error && error.trace?.length) {
       const style = styleFor(io.stderr, io.env);

@@ -45,6 +45,7 @@ describe("negotiate matrix", () => {
       fixture("lazy-restore.yaml"),
       "--kernels",
       "6.18,5.10",
+      "--root",
       "--json",
     ]);
     const [older, newer] = run.json<MatrixJson>().rows;
@@ -64,9 +65,16 @@ describe("negotiate matrix", () => {
       "x86_64,arm64",
     ]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^KERNEL\s+ARCH\s+OUTCOME\s+OPTIONAL ENABLED\s+CALLS \(open\/api\/close\)$/m);
-    expect(run.stdout).toMatch(/^6\.6\s+arm64\s+ok\s+-\s+\d\/\d\/\d$/m);
-    expect(run.stdout).toMatch(/^6\.10\s+arm64\s+ok\s+PAGEFAULT_FLAG_WP\s+\d\/\d\/\d$/m);
+    expect(run.stdout).toMatch(
+      /^KERNEL\s+ARCH\s+OUTCOME\s+OPTIONAL ENABLED\s+CALLS \(open\/api\/close\)\s+SIMULATING$/m,
+    );
+    // Every row says who it simulated: by default uid≠0 without CAP_SYS_PTRACE.
+    expect(run.stdout).toMatch(
+      /^6\.6\s+arm64\s+ok\s+-\s+\d\/\d\/\d\s+simulating uid≠0 without CAP_SYS_PTRACE on 6\.6 \(arm64\)$/m,
+    );
+    expect(run.stdout).toMatch(
+      /^6\.10\s+arm64\s+ok\s+PAGEFAULT_FLAG_WP\s+\d\/\d\/\d\s+simulating uid≠0 without CAP_SYS_PTRACE on 6\.10 \(arm64\)$/m,
+    );
     expect(run.stdout).toContain("x86_64: oldest kernel that satisfies the policy: 6.6");
     expect(run.stdout).toContain("arm64: oldest kernel that satisfies the policy: 6.6");
   });
@@ -85,5 +93,62 @@ describe("negotiate matrix", () => {
     const bad = await runCli(["matrix", "--policy", fixture("lazy-restore.yaml"), "--kernels", "6.1,six"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^error: --kernels "six" is invalid; expected a kernel release/);
+  });
+});
+
+interface DistroJson {
+  satisfied: boolean;
+  distros: {
+    distro: string;
+    arch: string;
+    satisfied: boolean;
+    loses: string[];
+    oldest: string | null;
+    rows: { kernel: string; simulating: string }[];
+  }[];
+}
+
+describe("negotiate matrix --distros", () => {
+  it("lists every distro profile: which satisfy the policy, what each loses, the oldest of each", async () => {
+    const run = await runCli(["matrix", "--distros", "--policy", fixture("write-protect.yaml"), "--json"]);
+    expect(run.code).toBe(0);
+    const { distros, satisfied } = run.json<DistroJson>();
+    expect(satisfied).toBe(true);
+    expect(distros.map((row) => row.distro)).toHaveLength(15);
+    const by = Object.fromEntries(distros.map((row) => [row.distro, row]));
+    // write-protect.yaml: MISSING_SHMEM required, PAGEFAULT_FLAG_WP optional (5.7+).
+    expect(by["ubuntu-20.04"]).toMatchObject({
+      satisfied: true,
+      loses: ["PAGEFAULT_FLAG_WP"],
+      oldest: "5.4.0-26-generic",
+    });
+    expect(by["rhel-9"]).toMatchObject({ satisfied: true, loses: [], oldest: "5.14.0-70.13.1.el9_0.x86_64" });
+    // RHEL 10.2 denies creation through SELinux; 10.0 is the oldest (and only) RHEL 10 that works.
+    expect(by["rhel-10"]).toMatchObject({
+      satisfied: false,
+      loses: ["userfaultfd (lsm)"],
+      oldest: "6.12.0-55.9.1.el10_0.x86_64",
+    });
+    expect(by.talos).toMatchObject({ satisfied: false, oldest: null });
+    for (const row of distros.flatMap((distro) => distro.rows))
+      expect(row.simulating).toMatch(/^simulating uid≠0 without CAP_SYS_PTRACE on /);
+  });
+
+  it("prints one line per distro with its newest kernel, and refuses --kernels with --distros", async () => {
+    const run = await runCli(["matrix", "--distros", "--policy", fixture("write-protect.yaml"), "--root"]);
+    expect(run.stdout).toMatch(
+      /^DISTRO\s+ARCH\s+NEWEST KERNEL\s+OUTCOME\s+LOSES\s+OLDEST THAT SATISFIES\s+SIMULATING$/m,
+    );
+    expect(run.stdout).toMatch(/^Talos Linux\s+x86_64\s+6\.12\.18-talos\s+unsupported: ENOSYS\s+/m);
+    expect(run.stdout).toContain("simulating root with CAP_SYS_PTRACE on 5.14.0-611.5.1.el9_7.x86_64");
+    const both = await runCli([
+      "matrix",
+      "--distros",
+      "--kernels",
+      "6.8",
+      "--policy",
+      fixture("write-protect.yaml"),
+    ]);
+    expect(both.code).toBe(2);
   });
 });

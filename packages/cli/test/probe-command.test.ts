@@ -31,7 +31,13 @@ describe("negotiate probe", () => {
     expect(run.code).toBe(0);
     const probe = run.json<ProbeJson>();
     expect(probe.ok).toBe(true);
-    expect(probe.backend).toEqual({ name: "mock", kernelRelease: "5.15", arch: "x86_64" });
+    expect(probe.backend).toEqual({
+      name: "mock",
+      kernelRelease: "5.15",
+      arch: "x86_64",
+      simulating: "simulating uid≠0 without CAP_SYS_PTRACE on 5.15 (x86_64)",
+      warnings: [],
+    });
     expect(probe.supported).toEqual(addedBy("5.15"));
     const mask = catalogue
       .filter((entry) => probe.supported.includes(entry.name))

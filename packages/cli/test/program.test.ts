@@ -68,7 +68,18 @@ describe("backend flags", () => {
   it.each([
     [["--backend", "foo"], "--backend", /--backend "foo" is invalid; expected linux \| mock/],
     [["--kernel", "7.x"], "--kernel", /--kernel "7\.x" is invalid; expected a kernel release/],
-    [["--arch", "sparc"], "--arch", /--arch "sparc" is invalid; expected one of "x86_64", "arm64"/],
+    [["--kernel", "banana"], "--kernel", /--kernel "banana" is invalid; expected a kernel release/],
+    [["--kernel", "v6.8"], "--kernel", /--kernel "v6\.8" is invalid; expected a kernel release/],
+    [
+      ["--kernel", "999.999.999"],
+      "--kernel",
+      /--kernel "999\.999\.999" is invalid; expected a release no newer than 6\.19, the newest the mock models/,
+    ],
+    [
+      ["--arch", "sparc"],
+      "--arch",
+      /--arch "sparc" is invalid; expected one of "x86_64", "i386", "arm64", "arm", "riscv64", "ppc64le", "s390x", "loongarch64"/,
+    ],
     [["--sysctl", "2"], "--sysctl", /--sysctl "2" is invalid; expected one of 0, 1/],
     [
       ["--device", "maybe"],
@@ -100,12 +111,32 @@ describe("backend flags", () => {
     expect(json.json()).toMatchObject({ ok: false, error: { kind: "invalid-flag", flag } });
   });
 
-  it("a mock flag alone selects the mock, with CAP_SYS_PTRACE unless --unprivileged", async () => {
-    const privileged = await runCli(["probe", "--kernel", "6.18", "--json"]);
+  it("a mock flag alone selects the mock, simulating uid≠0 without CAP_SYS_PTRACE unless --root", async () => {
+    const byDefault = await runCli(["probe", "--kernel", "6.18", "--json"]);
+    expect(byDefault.json()).toMatchObject({
+      backend: {
+        name: "mock",
+        kernelRelease: "6.18",
+        simulating: expect.stringContaining("uid≠0 without CAP_SYS_PTRACE"),
+      },
+      probedWith: "user-mode-only",
+      openModes: [{ ok: false, errno: "EPERM" }, { ok: false, errno: "EACCES" }, { ok: true }],
+    });
+    // --unprivileged names the default: old command lines keep their meaning.
+    const named = await runCli(["probe", "--kernel", "6.18", "--unprivileged", "--json"]);
+    expect(named.json()).toMatchObject({ probedWith: "user-mode-only" });
+    const privileged = await runCli(["probe", "--kernel", "6.18", "--root", "--json"]);
     expect(privileged.json()).toMatchObject({
-      backend: { name: "mock", kernelRelease: "6.18" },
+      backend: {
+        name: "mock",
+        kernelRelease: "6.18",
+        simulating: expect.stringContaining("root with CAP_SYS_PTRACE"),
+      },
       probedWith: "syscall",
     });
+    const both = await runCli(["probe", "--kernel", "6.18", "--root", "--unprivileged", "--json"]);
+    expect(both.code).toBe(2);
+    expect(both.json()).toMatchObject({ ok: false, error: { kind: "invalid-flag", flag: "--root" } });
     const unprivileged = await runCli([
       "probe",
       "--kernel",
@@ -119,6 +150,24 @@ describe("backend flags", () => {
     expect(unprivileged.json()).toMatchObject({
       probedWith: "syscall",
       openModes: [{ ok: true }, { ok: false, errno: "EACCES" }, { ok: true }],
+    });
+  });
+
+  it("a failure on the mock says who it simulated, and a distro's cause with its fix", async () => {
+    const rhel = await runCli(["probe", "--kernel", "6.12.0-211.el10_2.x86_64"]);
+    expect(rhel.code).toBe(1);
+    expect(rhel.stderr).toContain("SELinux denies this domain creating userfaultfd_t anon inodes");
+    expect(rhel.stderr).toContain(
+      "simulating uid≠0 without CAP_SYS_PTRACE on 6.12.0-211.el10_2.x86_64 (x86_64, RHEL 10 (6.12))",
+    );
+    const talos = await runCli(["probe", "--kernel", "6.12.18-talos", "--root", "--json"]);
+    expect(talos.json()).toMatchObject({
+      ok: false,
+      error: {
+        kind: "unsupported",
+        attempts: [{ cause: { kind: "not-built" } }, {}, { cause: { kind: "not-built" } }],
+      },
+      hint: expect.stringContaining("simulating root with CAP_SYS_PTRACE on 6.12.18-talos"),
     });
   });
 
@@ -167,6 +216,10 @@ describe("backend flags", () => {
     expect(realKernelHint(noUffd, {}, "probe")).toContain("negotiate probe --backend mock");
     // Not for the mock itself, nor for failures the real kernel explains (an open mode the policy forbids).
     expect(realKernelHint(unavailable, { backend: "mock" }, "probe")).toBeUndefined();
+    // A failure on the mock says who it simulated.
+    const simulating = "simulating uid≠0 without CAP_SYS_PTRACE on 6.8 (x86_64)";
+    const mock = { name: "mock", simulating, warnings: [] };
+    expect(realKernelHint(noUffd, { backend: "mock" }, "probe", mock)).toBe(simulating);
     expect(realKernelHint({ ...noUffd, reason: "open-mode" }, {}, "probe")).toBeUndefined();
   });
 });

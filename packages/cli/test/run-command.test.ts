@@ -39,7 +39,7 @@ const on = (release: string) => (name: (typeof OPTIONAL)[number]) =>
 
 describe("negotiate run", () => {
   it("--json prints one object with the documented fields, names without prefix and hex masks", async () => {
-    const run = await runCli(["run", "--policy", POLICY, "--kernel", "6.6", "--json"]);
+    const run = await runCli(["run", "--policy", POLICY, "--kernel", "6.6", "--root", "--json"]);
     expect(run.code).toBe(0);
     const result = run.json<RunJson>();
     expect(result).toMatchObject({ ok: true, strategy: "auto", open: "syscall" });
@@ -132,8 +132,11 @@ describe("negotiate run", () => {
   });
 
   it("prints the strategy, the open mode and a feature table as text", async () => {
-    const run = await runCli(["run", "--policy", POLICY, "--kernel", "6.8"]);
+    const run = await runCli(["run", "--policy", POLICY, "--kernel", "6.8", "--root"]);
     expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(
+      /^backend\s+mock · 6\.8 · x86_64 — simulating root with CAP_SYS_PTRACE on 6\.8 \(x86_64\)$/m,
+    );
     expect(run.stdout).toMatch(/^strategy\s+auto, route one-shot$/m);
     expect(run.stdout).toMatch(/^open\s+syscall: userfaultfd\(O_CLOEXEC\|O_NONBLOCK\) → fd \d+$/m);
     expect(run.stdout).toMatch(/^FEATURE\s+WANTED\s+RESULT$/m);

@@ -13,6 +13,17 @@ export type {
 export { OPEN_MODES } from "./backend/backend-port.js";
 export type { CapturedOutcome, HostProfile } from "./backend/host-profile.js";
 export {
+  ARCH_NAMES,
+  ARCHES,
+  type ArchDefinition,
+  type ArchName,
+  archDefinition,
+  CPU_EXTENSIONS,
+  type CpuExtension,
+  MASKING_SINCE,
+  type Provision,
+} from "./catalogue/arches.js";
+export {
   type CanonicalFeatureName,
   catalogue,
   type FeatureName,

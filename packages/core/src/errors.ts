@@ -12,7 +12,13 @@ export type PermissionCause =
   /** `/dev/userfaultfd` is not readable and writable by the caller. */
   | { readonly kind: "device-permissions"; readonly path: string }
   /** Something outside the kernel's own checks refused: a seccomp filter (Docker's default), an LSM. */
-  | { readonly kind: "filter"; readonly detail: string };
+  | { readonly kind: "filter"; readonly detail: string }
+  /** A Linux security module refused creating the uffd (SELinux `userfaultfd_t` on RHEL 10.2, AppArmor). */
+  | { readonly kind: "lsm"; readonly lsm: "selinux" | "apparmor"; readonly detail: string }
+  /** ENOSYS from a kernel whose release has userfaultfd: built without `CONFIG_USERFAULTFD` (Talos). */
+  | { readonly kind: "not-built"; readonly config: "CONFIG_USERFAULTFD"; readonly detail: string }
+  /** ENOSYS from a seccomp filter that answers it for denied syscalls instead of EPERM. */
+  | { readonly kind: "seccomp-enosys"; readonly detail: string };
 
 /** One open mode that was tried and refused, with why. */
 export interface OpenAttempt {
@@ -111,6 +117,14 @@ export function permissionHint(cause: PermissionCause): string {
       return `give this user read/write access to ${cause.path} (e.g. \`setfacl -m u:$USER:rw ${cause.path}\` or a udev rule)`;
     case "filter":
       return "a seccomp filter or LSM refuses userfaultfd: allow the syscall in the container's seccomp profile (Docker denies it by default) or the LSM policy";
+    case "lsm":
+      return cause.lsm === "selinux"
+        ? "allow this domain to create userfaultfd_t anon inodes in the SELinux policy (`ausearch -m avc -c <program>` shows the denial; `audit2allow` drafts a module)"
+        : "allow userfaultfd in this program's AppArmor profile (`aa-status`; the denial is in the audit log)";
+    case "not-built":
+      return "this kernel was built without CONFIG_USERFAULTFD: run on a kernel built with it (e.g. a Talos system extension kernel), or make userfaultfd optional";
+    case "seccomp-enosys":
+      return "a seccomp filter answers ENOSYS for userfaultfd: allow the syscall in the sandbox's seccomp profile";
   }
 }
 
@@ -124,6 +138,9 @@ export function describeCause(cause: PermissionCause): string {
     case "device-permissions":
       return `${cause.path} is not readable and writable by this user`;
     case "filter":
+    case "lsm":
+    case "not-built":
+    case "seccomp-enosys":
       return cause.detail;
   }
 }

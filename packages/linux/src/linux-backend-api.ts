@@ -4,6 +4,7 @@ import type {
   Denial,
   HostProfile,
   NegotiationError,
+  OpenMode,
   PermissionCause,
   SyscallFailure,
 } from "@negotiate/core/engine";
@@ -34,9 +35,16 @@ export interface LinuxBackend extends Backend {
    * - `open` in `syscall` mode, EPERM, no CAP_SYS_PTRACE and the sysctl not 1: `sysctl` (with the value read);
    * - `open` in `device` mode, EACCES: `device-permissions` with the device path;
    * - `api` with EVENT_FORK and no CAP_SYS_PTRACE: `capability` naming EVENT_FORK;
+   * - EACCES from the syscall with SELinux enforcing or AppArmor enabled: `lsm`;
    * - any other refusal, which the kernel's own checks would have allowed: `filter` (seccomp or an LSM).
    */
   explainDenial(denial: Denial): PermissionCause;
+
+  /**
+   * Why a syscall-mode creation answered ENOSYS: `not-built` when `/proc/config.gz` (read bounded) lacks
+   * CONFIG_USERFAULTFD, `seccomp-enosys` when a seccomp filter is installed, else `undefined`.
+   */
+  explainUnavailable(mode: OpenMode): PermissionCause | undefined;
 
   /**
    * The features enabled on `fd`, from the `API:` line of `/proc/self/fdinfo/<fd>`, without the kernel-internal

@@ -6,6 +6,7 @@ import {
   errnoName,
   type HostProfile,
   type NegotiationError,
+  type OpenMode,
   type OpenRequest,
   type PermissionCause,
   type SyscallFailure,
@@ -14,9 +15,14 @@ import { err, ok, type Result } from "neverthrow";
 import { type ArchConstants, archConstants, O_RDONLY, UFFD_USER_MODE_ONLY, UFFDIO_API } from "./arch.js";
 import { type BindingFailure, type Libc, loadLibc } from "./bindings.js";
 import { captureHostProfile } from "./capture.js";
-import { diagnoseDenial } from "./diagnose.js";
+import { diagnoseDenial, diagnoseUnavailable } from "./diagnose.js";
 import type { LinuxBackend, LinuxBackendOptions } from "./linux-backend-api.js";
-import { parseFdinfoFeatures, readPermissionEnvironment } from "./proc.js";
+import {
+  parseFdinfoFeatures,
+  readConfigUserfaultfd,
+  readPermissionEnvironment,
+  readSecurityModule,
+} from "./proc.js";
 
 const DEFAULT_DEVICE = "/dev/userfaultfd";
 const FDINFO_PREFIX = "/proc/self/fdinfo/";
@@ -88,7 +94,11 @@ class KernelBackend implements LinuxBackend {
   }
 
   explainDenial(denial: Denial): PermissionCause {
-    return diagnoseDenial(denial, readPermissionEnvironment(), this.devicePath);
+    return diagnoseDenial(denial, readPermissionEnvironment(), this.devicePath, readSecurityModule);
+  }
+
+  explainUnavailable(mode: OpenMode): PermissionCause | undefined {
+    return diagnoseUnavailable(mode, readPermissionEnvironment(), readConfigUserfaultfd());
   }
 
   enabledFeatures(fd: number): Result<bigint, SyscallFailure> {

@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { fromThrowable } from "neverthrow";
 
 /** What the kernel's permission checks for userfaultfd look at, as this process can read it. */
@@ -9,6 +10,16 @@ export interface PermissionEnvironment {
   readonly capSysPtrace: boolean;
   /** Whether the process is in the initial user namespace, where the kernel checks CAP_SYS_PTRACE. */
   readonly initialUserNamespace: boolean;
+  /** `Seccomp:` of `/proc/self/status`: 2 when a seccomp filter is installed; `undefined` when unreadable. */
+  readonly seccompMode?: number;
+}
+
+/** The security module enforcing here: SELinux (`/sys/fs/selinux/enforce` = 1), AppArmor, or `undefined`. */
+export function readSecurityModule(): "selinux" | "apparmor" | undefined {
+  if (readText("/sys/fs/selinux/enforce").unwrapOr("").trim() === "1") return "selinux";
+  return readText("/sys/module/apparmor/parameters/enabled").unwrapOr("").trim() === "Y"
+    ? "apparmor"
+    : undefined;
 }
 
 const CAP_SYS_PTRACE = 19n;
@@ -18,16 +29,53 @@ const readText = fromThrowable(
   () => undefined,
 );
 
-/** Reads the sysctl, the effective capabilities and the user namespace of this process. */
+/** Reads the sysctl, the effective capabilities, the user namespace and the seccomp mode of this process. */
 export function readPermissionEnvironment(): PermissionEnvironment {
   const sysctl = readText("/proc/sys/vm/unprivileged_userfaultfd").unwrapOr(undefined);
   const value = sysctl === undefined ? Number.NaN : Number.parseInt(sysctl, 10);
-  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(readText("/proc/self/status").unwrapOr(""))?.[1];
+  const status = readText("/proc/self/status").unwrapOr("");
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  const seccomp = /^Seccomp:\s*(\d)$/m.exec(status)?.[1];
   return {
     ...(Number.isInteger(value) ? { unprivilegedUserfaultfd: value } : {}),
     capSysPtrace: capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_SYS_PTRACE) & 1n) === 1n,
     initialUserNamespace: isIdentityMap(readText("/proc/self/uid_map").unwrapOr("")),
+    ...(seccomp === undefined ? {} : { seccompMode: Number(seccomp) }),
   };
+}
+
+const CONFIG_GZ_LIMIT = 1 << 20;
+const CONFIG_LIMIT = 8 << 20;
+
+// At most `limit` bytes of a file; `undefined` when it cannot be read.
+const readBounded = fromThrowable(
+  (path: string, limit: number): Buffer => {
+    const fd = openSync(path, "r");
+    try {
+      const buffer = Buffer.alloc(limit);
+      let length = 0;
+      for (let got = 1; got > 0 && length < limit; length += got)
+        got = readSync(fd, buffer, length, limit - length, null);
+      return buffer.subarray(0, length);
+    } finally {
+      closeSync(fd);
+    }
+  },
+  () => undefined,
+);
+const gunzipBounded = fromThrowable(
+  (bytes: Buffer) => gunzipSync(bytes, { maxOutputLength: CONFIG_LIMIT }).toString("latin1"),
+  () => undefined,
+);
+
+/**
+ * Whether this kernel was built with CONFIG_USERFAULTFD, from `/proc/config.gz` (bounded reads); `undefined`
+ * when the file is absent or unreadable (CONFIG_IKCONFIG_PROC off, a masked /proc).
+ */
+export function readConfigUserfaultfd(path = "/proc/config.gz"): boolean | undefined {
+  const config = readBounded(path, CONFIG_GZ_LIMIT).andThen(gunzipBounded).unwrapOr(undefined);
+  if (config === undefined) return undefined;
+  return /^CONFIG_USERFAULTFD=y$/m.test(config);
 }
 
 // The initial user namespace maps every uid to itself: `0 0 4294967295`.

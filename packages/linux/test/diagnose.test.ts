@@ -1,8 +1,16 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { FeatureSet, permissionHint } from "@negotiate/core";
 import { describe, expect, it } from "vitest";
-import { diagnoseDenial } from "../src/diagnose.js";
-import { type PermissionEnvironment, parseFdinfoFeatures, readPermissionEnvironment } from "../src/proc.js";
+import { diagnoseDenial, diagnoseUnavailable } from "../src/diagnose.js";
+import {
+  type PermissionEnvironment,
+  parseFdinfoFeatures,
+  readConfigUserfaultfd,
+  readPermissionEnvironment,
+} from "../src/proc.js";
 
 const DEVICE = "/dev/userfaultfd";
 const unprivileged: PermissionEnvironment = {
@@ -80,12 +88,57 @@ describe("diagnoseDenial", () => {
 });
 
 describe("readPermissionEnvironment", () => {
-  it("reads this root process: CAP_SYS_PTRACE held, initial namespace, the sysctl's value", () => {
+  it("reads this root process: CAP_SYS_PTRACE held, initial namespace, the sysctl's value, no seccomp filter", () => {
     expect(readPermissionEnvironment()).toEqual({
       unprivilegedUserfaultfd: Number(readFileSync("/proc/sys/vm/unprivileged_userfaultfd", "utf8")),
       capSysPtrace: true,
       initialUserNamespace: true,
+      seccompMode: 0,
     });
+  });
+});
+
+describe("layered causes: LSM, not built, seccomp answering ENOSYS", () => {
+  it("blames the LSM for EACCES from userfaultfd(2), which the kernel's own checks never answer", () => {
+    const cause = diagnoseDenial(
+      { op: "open", mode: "syscall", errno: "EACCES" },
+      unprivileged,
+      DEVICE,
+      () => "selinux",
+    );
+    expect(cause).toMatchObject({ kind: "lsm", lsm: "selinux" });
+    expect(permissionHint(cause)).toContain("SELinux");
+    const none = diagnoseDenial(
+      { op: "open", mode: "syscall", errno: "EACCES" },
+      unprivileged,
+      DEVICE,
+      () => undefined,
+    );
+    expect(none.kind).toBe("filter");
+  });
+
+  it("reads CONFIG_USERFAULTFD from a config.gz, bounded, and says not-built when it is absent", () => {
+    const dir = mkdtempSync(join(tmpdir(), "negotiate-config-"));
+    const without = join(dir, "without.gz");
+    writeFileSync(without, gzipSync("CONFIG_MMU=y\n# CONFIG_USERFAULTFD is not set\n"));
+    const withIt = join(dir, "with.gz");
+    writeFileSync(withIt, gzipSync("CONFIG_MMU=y\nCONFIG_USERFAULTFD=y\n"));
+    expect(readConfigUserfaultfd(without)).toBe(false);
+    expect(readConfigUserfaultfd(withIt)).toBe(true);
+    expect(readConfigUserfaultfd(join(dir, "absent.gz"))).toBeUndefined();
+    writeFileSync(join(dir, "garbage.gz"), "not gzip");
+    expect(readConfigUserfaultfd(join(dir, "garbage.gz"))).toBeUndefined();
+    expect(diagnoseUnavailable("syscall", unprivileged, false)).toMatchObject({ kind: "not-built" });
+    // This host's own config has it (userfaultfd works here).
+    expect(readConfigUserfaultfd()).toBe(true);
+  });
+
+  it("blames a seccomp filter for ENOSYS when one is installed and the build has userfaultfd", () => {
+    const filtered = { ...unprivileged, seccompMode: 2 };
+    expect(diagnoseUnavailable("syscall", filtered, true)).toMatchObject({ kind: "seccomp-enosys" });
+    expect(diagnoseUnavailable("syscall", filtered, undefined)).toMatchObject({ kind: "seccomp-enosys" });
+    expect(diagnoseUnavailable("syscall", unprivileged, undefined)).toBeUndefined();
+    expect(diagnoseUnavailable("device", filtered, false)).toBeUndefined();
   });
 });
 

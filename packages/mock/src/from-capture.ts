@@ -68,6 +68,8 @@ export function modelFromCapture(profile: HostProfile): KernelModel {
   return {
     release: profile.kernel.release,
     arch: profile.kernel.arch,
+    simulating: `simulating uid ${profile.privileges.uid}${profile.privileges.capSysPtrace ? " with" : " without"} CAP_SYS_PTRACE on ${profile.kernel.release} (${profile.kernel.arch}, replayed capture)`,
+    warnings: [],
     behaviour,
     known: knownFeatures(version) | supported,
     supported,

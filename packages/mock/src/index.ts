@@ -3,12 +3,15 @@ import { modelFromCapture } from "./from-capture.js";
 import { SimulatedBackend } from "./mock-backend.js";
 import type { MockBackend, MockBackendFactory, MockOptionsError } from "./mock-options.js";
 import { modelFromOptions } from "./simulated-kernel.js";
-import { validateMockOptions } from "./validate-options.js";
+import { invalidOption, validateMockOptions } from "./validate-options.js";
 
-/** A simulated kernel behind the core's backend port (see `MockBackend`). */
+/** A simulated kernel behind the core's backend port (see `MockBackend`). Throws: TypeError for a field outside its type. */
 export const mockBackend: MockBackendFactory = Object.assign(
-  (options: Parameters<MockBackendFactory>[0]): MockBackend =>
-    new SimulatedBackend(modelFromOptions(options)),
+  (options: Parameters<MockBackendFactory>[0]): MockBackend => {
+    const invalid = invalidOption(options);
+    if (invalid) throw new TypeError(invalid.message);
+    return new SimulatedBackend(modelFromOptions(options));
+  },
   {
     fromCapture: (profile: Parameters<MockBackendFactory["fromCapture"]>[0]): MockBackend =>
       new SimulatedBackend(modelFromCapture(profile)),
@@ -17,12 +20,12 @@ export const mockBackend: MockBackendFactory = Object.assign(
 
 /** A simulated kernel from untrusted options (CLI flags, JSON): every field checked, errors name field and value. */
 export function createMockBackend(input: unknown): Result<MockBackend, MockOptionsError> {
-  return validateMockOptions(input).map(mockBackend);
+  return validateMockOptions(input).map((options) => new SimulatedBackend(modelFromOptions(options)));
 }
 
+export { DISTRO_PROFILES, type DistroFact, type DistroProfile, type FromKey } from "./distro-profiles.js";
 export {
-  CPU_EXTENSIONS,
-  type CpuExtension,
+  DEFAULT_CALLER,
   type DeviceAccess,
   type InjectedFault,
   type KernelQuirks,
@@ -35,5 +38,6 @@ export {
   type MockCallCounts,
   type MockOptions,
   type MockOptionsError,
+  NEWEST_MODELLED_RELEASE,
 } from "./mock-options.js";
 export { MOCK_SCENARIOS, type MockScenario, type MockScenarioName, mockScenario } from "./scenarios.js";

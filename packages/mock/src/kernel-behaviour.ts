@@ -28,8 +28,8 @@ export interface KernelBehaviour {
   readonly deviceNode: boolean;
   /**
    * The request is checked against the build-masked supported set, after the EVENT_FORK check (6.10; backported
-   * to 6.9.10, 6.6.41, 6.1.100, 5.15.163). Before, masked bits are accepted silently (from 5.7, when masking
-   * began) and unknown bits are refused before the EVENT_FORK check.
+   * to 6.9.10, 6.6.41, 6.1.100, 5.15.163). Before, masked bits are accepted silently (from 5.13, when masking
+   * began: MINOR in 5.13, WP in 5.14) and unknown bits are refused before the EVENT_FORK check.
    */
   readonly rejectsMaskedBits: boolean;
 }
@@ -49,15 +49,17 @@ interface BehaviourChange {
   readonly reverts?: Readonly<Record<string, number>>;
 }
 
-// Reference §2, one row per change. Stable patch levels not in the reference come from the stable release
-// announcements; 4.19.93, 6.6.41 and 6.9.10 are marked uncertain there and easy to change here.
+// Reference §2, one row per change; docs/kernel-sources.md gives each row's commit and what is uncertain
+// (4.19.93, 5.14.6, 6.6.41 and 6.9.10 among the stable patch levels).
 const CHANGES: readonly BehaviourChange[] = [
   { behaviour: "userfaultfd", since: "4.3" },
   { behaviour: "featureBits", since: "4.11" },
   { behaviour: "unprivilegedSysctl", since: "5.2" },
   { behaviour: "eventForkNeedsPtrace", since: "5.5", backports: { "4.14": 162, "4.19": 93, "5.4": 8 } },
   { behaviour: "userModeOnly", since: "5.11" },
-  { behaviour: "initialisedCheckedLast", since: "5.15" },
+  // 22e5fe2a2a27, backported to 5.10.67 (its announcement), 5.4.148 (5.4.147 was reverts only) and 5.14.y
+  // (5.14.6 assumed: released with 5.10.67); 4.19.y and 4.14.y unconfirmed.
+  { behaviour: "initialisedCheckedLast", since: "5.15", backports: { "5.4": 148, "5.10": 67, "5.14": 6 } },
   { behaviour: "dropsUnknownBits", since: "6.0", until: "6.3", reverts: { "6.1": 26, "6.2": 13 } },
   { behaviour: "deviceNode", since: "6.1" },
   {

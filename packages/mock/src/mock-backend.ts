@@ -4,6 +4,7 @@ import {
   type Denial,
   type Errno,
   featureBit,
+  type OpenMode,
   type OpenRequest,
   type PermissionCause,
   type SyscallFailure,
@@ -40,7 +41,14 @@ export class SimulatedBackend implements MockBackend {
   private readonly success: Result<ApiReply, ApiFailure>;
 
   constructor(private readonly model: KernelModel) {
-    this.info = { name: "mock", kernelRelease: model.release, arch: model.arch };
+    this.info = {
+      name: "mock",
+      kernelRelease: model.release,
+      arch: model.arch,
+      ...(model.distro ? { distro: model.distro.id } : {}),
+      simulating: model.simulating,
+      warnings: model.warnings,
+    };
     this.success = Object.freeze(
       ok(Object.freeze({ api: UFFD_API, features: model.supported, ioctls: model.ioctls })),
     );
@@ -121,6 +129,11 @@ export class SimulatedBackend implements MockBackend {
       kind: "filter",
       detail: `the mock's kernel would not refuse this with ${denial.errno}: a fault injected through its "faults" option`,
     };
+  }
+
+  explainUnavailable(mode: OpenMode): PermissionCause | undefined {
+    const refusal = this.model.opens[mode].refusal;
+    return refusal?.errno === "ENOSYS" ? refusal.cause : undefined;
   }
 
   // UFFDIO_API's checks in the release's order; the enabled set on success, the errno otherwise.

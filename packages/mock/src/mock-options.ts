@@ -1,21 +1,35 @@
-import type {
-  Backend,
-  BackendInfo,
-  Denial,
-  Errno,
-  HostProfile,
-  PermissionCause,
-  SyscallFailure,
+import {
+  ARCH_NAMES,
+  type ArchName,
+  type Backend,
+  type BackendInfo,
+  type CpuExtension,
+  type Denial,
+  type Errno,
+  type HostProfile,
+  type OpenMode,
+  type PermissionCause,
+  type SyscallFailure,
 } from "@negotiate/core/engine";
 import type { Result } from "neverthrow";
 
-/** The architectures the mock simulates, named as the SDK names them. */
-export const MOCK_ARCHES = ["x86_64", "arm64", "riscv64", "i386", "arm", "ppc64", "s390x"] as const;
-export type MockArch = (typeof MOCK_ARCHES)[number];
+/** The architectures the mock simulates (the core's arch table): x86_64, i386, arm64, arm, riscv64, ppc64le, s390x, loongarch64. */
+export const MOCK_ARCHES: readonly ArchName[] = ARCH_NAMES;
+export type MockArch = ArchName;
 
-/** CPU extensions some architectures check at run time before offering a feature (riscv64: uffd-wp). */
-export const CPU_EXTENSIONS = ["Svrsw60t59b"] as const;
-export type CpuExtension = (typeof CPU_EXTENSIONS)[number];
+/**
+ * The newest release the mock models. Newer ones are refused (`createMockBackend`: `invalid-option`;
+ * `mockBackend`: TypeError) rather than simulated as a kernel with every feature: nothing after it has been read
+ * in a kernel tree (docs/kernel-sources.md lists what is pending, e.g. the RWP feature series).
+ */
+export const NEWEST_MODELLED_RELEASE = "6.19";
+
+/**
+ * The caller the mock simulates unless told otherwise, in the library and in the CLI alike: uid ≠ 0 without
+ * CAP_SYS_PTRACE, `vm.unprivileged_userfaultfd` at the release's default, `/dev/userfaultfd` 0600 root.
+ * An app's tests should not pass on privileges production may lack; ask for root with `capSysPtrace: true`.
+ */
+export const DEFAULT_CALLER = "uid≠0 without CAP_SYS_PTRACE";
 
 /**
  * What `open("/dev/userfaultfd")` finds.
@@ -58,11 +72,19 @@ export type KernelRelease =
  * that release does for an unprivileged process outside any container.
  */
 export interface MockOptions {
-  /** The release to simulate, with patch level (6.1.25 and 6.1.26 behave differently). */
+  /**
+   * The release to simulate, with patch level (6.1.25 and 6.1.26 behave differently), up to
+   * `NEWEST_MODELLED_RELEASE`. A distro's `uname -r` (`5.14.0-611.5.1.el9_7.x86_64`, `6.8.0-45-generic`,
+   * `6.12.18-talos`) selects that distro's profile (`MOCK_DISTROS`: backports, config, defaults, LSM); any other
+   * vendor suffix simulates the mainline release and says so in `info.warnings`.
+   */
   readonly kernel: KernelRelease;
   /** Default `x86_64`. Decides which build-dependent features are masked (uffd-wp, minor faults, PTE markers). */
   readonly arch?: MockArch;
-  /** The caller holds CAP_SYS_PTRACE in the initial user namespace. Default `false`. */
+  /**
+   * The caller holds CAP_SYS_PTRACE in the initial user namespace (and is taken to be root for the device
+   * node's default). Default `false`: see `DEFAULT_CALLER`.
+   */
   readonly capSysPtrace?: boolean;
   /**
    * `vm.unprivileged_userfaultfd` (0 or 1). Default by release: 1 from 5.2, 0 from 5.11; the sysctl does not
@@ -82,6 +104,12 @@ export interface MockOptions {
    * in a container by default: see the `docker-default` scenario). Default `false`.
    */
   readonly seccomp?: boolean;
+  /** The errno the seccomp filter answers: `EPERM` (default, Docker's) or `ENOSYS` (filters that pretend the syscall does not exist). */
+  readonly seccompErrno?: "EPERM" | "ENOSYS";
+  /** A security module denies creating the uffd in every mode (EACCES), whatever the privileges. Default: the distro profile's, else none. */
+  readonly lsmDenial?: "selinux" | "apparmor";
+  /** The kernel was built with CONFIG_USERFAULTFD. `false`: ENOSYS in every syscall mode, no device node. Default: the distro profile's, else `true`. */
+  readonly configUserfaultfd?: boolean;
   /** A sandbox without userfaultfd (gVisor): the syscall answers ENOSYS and there is no device node (ENOENT). Default `false`. */
   readonly sandbox?: boolean;
   /**
@@ -130,18 +158,27 @@ export interface MockBackendInfo extends BackendInfo {
   readonly name: "mock";
   readonly kernelRelease: string;
   readonly arch: string;
+  /** The distro profile the release resolved to (`rhel-9`), if any. */
+  readonly distro?: string;
+  /** Who is simulated, where: `simulating uid≠0 without CAP_SYS_PTRACE on 6.8` (printed by the CLI on every mock line). */
+  readonly simulating: string;
+  /** What the simulation had to assume: an unknown vendor suffix simulated as its mainline release. */
+  readonly warnings: readonly string[];
 }
 
 /**
  * A simulated kernel behind the core's backend port: every behaviour of the userfaultfd reference §1–§3 for
  * the configured release, architecture and environment, with per-fd state exactly as the kernel keeps it.
  *
- * Two ways to build one, both never throwing:
+ * Unless told otherwise it simulates `DEFAULT_CALLER`: uid ≠ 0 without CAP_SYS_PTRACE, the sysctl at the
+ * release's default. Two ways to build one:
  * - `mockBackend(options)`: for typed options written in code. Values the types allow but the kernel
- *   contradicts are resolved as that kernel would (no device node before 6.1, no sysctl before 5.2); a
- *   release that does not parse (possible only through a cast) simulates a kernel without userfaultfd.
- * - `createMockBackend(input)`: for untrusted input (CLI flags, JSON). Every field is checked and a bad one
- *   comes back as a `MockOptionsError` naming the field and the value.
+ *   contradicts are resolved as that kernel would (no device node before 6.1, no sysctl before 5.2). A field
+ *   outside its type (a missing or unparseable `kernel` such as "banana", "v6.8" or "6", a release newer than
+ *   `NEWEST_MODELLED_RELEASE`, an unknown arch) throws a TypeError naming the field and the value: the only
+ *   exception it throws.
+ * - `createMockBackend(input)`: for untrusted input (CLI flags, JSON); never throws. Every field is checked
+ *   and a bad one comes back as a `MockOptionsError` naming the field and the value.
  * `mockBackend.fromCapture(profile)` replays a `HostProfile` captured on a real host.
  */
 export interface MockBackend extends Backend {
@@ -161,11 +198,13 @@ export interface MockBackend extends Backend {
    * (EVENT_FORK without CAP_SYS_PTRACE), `device-permissions`, or `filter` (seccomp, or an injected fault).
    */
   explainDenial(denial: Denial): PermissionCause;
+  /** Why a creation answered ENOSYS: `not-built`, `seccomp-enosys`, or `undefined` (sandbox, pre-4.3 kernel). */
+  explainUnavailable(mode: OpenMode): PermissionCause | undefined;
 }
 
 /** `mockBackend`: a simulated kernel from typed options, or from a profile captured on a real host. */
 export interface MockBackendFactory {
-  /** A simulated kernel for typed options; never fails (see `MockBackend` for how contradictions resolve). */
+  /** A simulated kernel for typed options (see `MockBackend` for how contradictions resolve). Throws: TypeError for a field outside its type. */
   (options: MockOptions): MockBackend;
   /**
    * Replays a host profile (read one with the core's `decodeHostProfile`, which validates it): its supported

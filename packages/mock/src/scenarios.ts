@@ -37,7 +37,7 @@ export const MOCK_SCENARIOS = {
   },
   "arm64-lts-5.10": {
     description:
-      "an unprivileged process on arm64 5.10 LTS: the sysctl still defaults to 1, uffd-wp is masked and a request for it is accepted silently",
+      "an unprivileged process on arm64 5.10 LTS: the sysctl still defaults to 1, and uffd-wp is advertised and enabled (masking began in 5.14) although arm64 has no uffd-wp page tables before 6.10: WP registration succeeds and no write-protect fault ever arrives",
     options: { kernel: "5.10.226", arch: "arm64" },
   },
   "drops-unknown-6.1.20": {

@@ -1,5 +1,7 @@
 import {
+  archDefinition,
   catalogue,
+  compareKernelVersions,
   type Errno,
   featureBit,
   type KernelVersion,
@@ -9,8 +11,15 @@ import {
   parseKernelRelease,
 } from "@negotiate/core/engine";
 import { maskedByBuild } from "./arch-support.js";
+import { atKey, type DistroProfile, distroOf } from "./distro-profiles.js";
 import { defaultUnprivilegedUserfaultfd, type KernelBehaviour, kernelBehaviour } from "./kernel-behaviour.js";
-import type { DeviceAccess, InjectedFault, KernelQuirks, MockOptions } from "./mock-options.js";
+import {
+  DEFAULT_CALLER,
+  type DeviceAccess,
+  type InjectedFault,
+  type KernelQuirks,
+  type MockOptions,
+} from "./mock-options.js";
 
 /** A refused creation, with its true cause when it is a permission refusal. */
 export interface Refusal {
@@ -31,6 +40,10 @@ export interface OpenRule {
 export interface KernelModel {
   readonly release: string;
   readonly arch: string;
+  readonly distro?: DistroProfile;
+  /** `simulating <caller> on <release> (<arch>[, <distro>])`. */
+  readonly simulating: string;
+  readonly warnings: readonly string[];
   readonly behaviour: KernelBehaviour;
   /** Every bit this release's `UFFDIO_API` knows (its `UFFD_API_FEATURES`). */
   readonly known: bigint;
@@ -71,10 +84,14 @@ function behaviourWithQuirks(version: KernelVersion, quirks: KernelQuirks = {}):
 
 interface Environment {
   readonly behaviour: KernelBehaviour;
+  /** The syscall exists: the release and the arch have it, and the build has CONFIG_USERFAULTFD. */
+  readonly built: boolean;
+  readonly configUserfaultfd: boolean;
   readonly capSysPtrace: boolean;
   readonly sysctl: 0 | 1 | undefined;
   readonly device: DeviceAccess;
-  readonly seccomp: boolean;
+  readonly seccomp: "EPERM" | "ENOSYS" | undefined;
+  readonly lsm: "selinux" | "apparmor" | undefined;
   readonly sandbox: boolean;
 }
 
@@ -82,6 +99,23 @@ const SECCOMP: PermissionCause = {
   kind: "filter",
   detail: "a seccomp filter denies the userfaultfd syscall with EPERM (Docker's default profile does)",
 };
+const SECCOMP_ENOSYS: PermissionCause = {
+  kind: "seccomp-enosys",
+  detail: "a seccomp filter answers ENOSYS for the userfaultfd syscall, as if the kernel had none",
+};
+const NOT_BUILT: PermissionCause = {
+  kind: "not-built",
+  config: "CONFIG_USERFAULTFD",
+  detail: "this kernel was built without CONFIG_USERFAULTFD: its release has userfaultfd, its build does not",
+};
+const lsmCause = (lsm: "selinux" | "apparmor"): PermissionCause => ({
+  kind: "lsm",
+  lsm,
+  detail:
+    lsm === "selinux"
+      ? "SELinux denies this domain creating userfaultfd_t anon inodes"
+      : "AppArmor denies this profile userfaultfd",
+});
 
 /**
  * Why userfaultfd(2) is refused by `vm.unprivileged_userfaultfd`, if it is: the sysctl at 0 and no
@@ -104,48 +138,108 @@ export const DEVICE_DENIED: PermissionCause = { kind: "device-permissions", path
 
 // userfaultfd(2) in the kernel's order: seccomp runs before the syscall; the permission check precedes the
 // flag check, so on 5.2–5.10 an unprivileged UFFD_USER_MODE_ONLY call with the sysctl at 0 is EPERM, not EINVAL.
+// The LSM hook runs when the anon inode is created, after the syscall's own checks.
 function syscallRule(env: Environment, userModeOnly: boolean): OpenRule {
   const { behaviour } = env;
   const refuse = (refusal: Refusal): OpenRule => ({ path: "syscall", refusal });
-  if (env.seccomp) return refuse({ errno: "EPERM", cause: SECCOMP });
-  if (env.sandbox || !behaviour.userfaultfd) return refuse({ errno: "ENOSYS" });
+  if (env.seccomp === "EPERM") return refuse({ errno: "EPERM", cause: SECCOMP });
+  if (env.seccomp === "ENOSYS") return refuse({ errno: "ENOSYS", cause: SECCOMP_ENOSYS });
+  if (env.sandbox || !env.built) {
+    const notBuilt = !env.sandbox && behaviour.userfaultfd && !env.configUserfaultfd;
+    return refuse({ errno: "ENOSYS", ...(notBuilt ? { cause: NOT_BUILT } : {}) });
+  }
   const sysctl = sysctlRefusal(behaviour, userModeOnly, env.capSysPtrace, env.sysctl);
   if (sysctl) return refuse({ errno: "EPERM", cause: sysctl });
   if (userModeOnly && !behaviour.userModeOnly) return refuse({ errno: "EINVAL" });
+  if (env.lsm) return refuse({ errno: "EACCES", cause: lsmCause(env.lsm) });
   return { path: "syscall" };
 }
 
 function deviceRule(env: Environment): OpenRule {
-  if (env.sandbox || env.device === "absent") return { path: "device-file", refusal: { errno: "ENOENT" } };
+  if (env.sandbox || !env.built || env.device === "absent") {
+    return { path: "device-file", refusal: { errno: "ENOENT" } };
+  }
   if (env.device === "denied") {
     return { path: "device-file", refusal: { errno: "EACCES", cause: DEVICE_DENIED } };
   }
+  if (env.lsm) return { path: "device-file", refusal: { errno: "EACCES", cause: lsmCause(env.lsm) } };
   return { path: "device-file" };
+}
+
+/** A release string resolved to what the mock simulates: versions, the distro profile, what was assumed. */
+export interface ResolvedRelease {
+  /** The version whose behaviour rows apply (a vendor's `x.y.0-ABI` at its stable patch level). */
+  readonly version: KernelVersion;
+  /** The version whose feature bits (and their build masking) apply: later than `version` with backports. */
+  readonly features: KernelVersion;
+  readonly distro?: DistroProfile;
+  /** The profile's key (ABI number or minor release), 0 without one. */
+  readonly key: number;
+  readonly warnings: readonly string[];
+}
+
+/** Resolves a release (assumed to parse, else `OLDEST`) through the distro profiles. */
+export function resolveRelease(release: string): ResolvedRelease {
+  const parsed = parseKernelRelease(release).unwrapOr(OLDEST);
+  const found = distroOf(release);
+  if (!found) {
+    const suffix = release.trim().replace(/^\d+\.\d+(?:\.\d+)?/, "");
+    const warnings =
+      suffix === ""
+        ? []
+        : [
+            `unknown vendor kernel ${JSON.stringify(release)}: no distro profile matches its suffix ${JSON.stringify(suffix)}, so the mock simulates mainline ${parsed.major}.${parsed.minor}.${parsed.patch} without the vendor's backports`,
+          ];
+    return { version: parsed, features: parsed, key: 0, warnings };
+  }
+  const { profile, key } = found;
+  const patch = parsed.patch === 0 ? (atKey(profile.stablePatch, key) ?? 0) : parsed.patch;
+  const version = { ...parsed, patch };
+  const asOf = atKey(profile.featuresAsOf, key);
+  const backported = asOf === undefined ? version : parseKernelRelease(asOf).unwrapOr(version);
+  const features = compareKernelVersions(backported, version) > 0 ? backported : version;
+  return { version, features, distro: profile, key, warnings: [] };
+}
+
+/** Who the options simulate: `DEFAULT_CALLER` unless they grant CAP_SYS_PTRACE. */
+export function callerOf(options: Pick<MockOptions, "capSysPtrace" | "seccomp">): string {
+  const who = options.capSysPtrace ? "root with CAP_SYS_PTRACE" : DEFAULT_CALLER;
+  return options.seccomp ? `${who} under a seccomp filter` : who;
 }
 
 /** The model of typed options. Total: contradictions are resolved as the kernel would (see `MockBackend`). */
 export function modelFromOptions(options: MockOptions): KernelModel {
-  const version = parseKernelRelease(options.kernel).unwrapOr(OLDEST);
+  const resolved = resolveRelease(options.kernel);
+  const { version, distro } = resolved;
   const arch = options.arch ?? "x86_64";
-  const behaviour = behaviourWithQuirks(version, options.quirks);
+  const behaviour = behaviourWithQuirks(version, { ...distro?.quirks, ...options.quirks });
   const capSysPtrace = options.capSysPtrace ?? false;
-  const known = knownFeatures(version);
+  const known = knownFeatures(resolved.features);
+  const configUserfaultfd = options.configUserfaultfd ?? distro?.configUserfaultfd ?? true;
+  const profileLsm =
+    distro?.lsmDenial && resolved.key >= distro.lsmDenial.from ? distro.lsmDenial.value : undefined;
   const env: Environment = {
     behaviour,
+    built: behaviour.userfaultfd && configUserfaultfd && kernelAtLeast(version, archDefinition(arch).since),
+    configUserfaultfd,
+    lsm: options.lsmDenial ?? profileLsm,
     capSysPtrace,
     sysctl: behaviour.unprivilegedSysctl
       ? (options.unprivilegedUserfaultfd ?? defaultUnprivilegedUserfaultfd(behaviour))
       : undefined,
     device: behaviour.deviceNode ? (options.device ?? (capSysPtrace ? "ok" : "denied")) : "absent",
-    seccomp: options.seccomp ?? false,
+    seccomp: options.seccomp ? (options.seccompErrno ?? "EPERM") : undefined,
     sandbox: options.sandbox ?? false,
   };
   return {
     release: options.kernel,
     arch,
+    ...(distro ? { distro } : {}),
+    simulating: `simulating ${callerOf(options)} on ${options.kernel} (${arch}${distro ? `, ${distro.name}` : ""})`,
+    warnings: resolved.warnings,
     behaviour,
     known,
-    supported: known & ~maskedByBuild(arch, version, options.cpuExtensions ?? []),
+    supported: known & ~maskedByBuild(arch, resolved.features, options.cpuExtensions ?? []),
     ioctls: BASE_IOCTLS,
     forkAllowed: capSysPtrace || !behaviour.eventForkNeedsPtrace,
     opens: {

@@ -1,8 +1,20 @@
-import { isErrno, parseKernelRelease } from "@negotiate/core/engine";
+import {
+  archDefinition,
+  CPU_EXTENSIONS,
+  compareKernelVersions,
+  isErrno,
+  kernelAtLeast,
+  parseKernelRelease,
+} from "@negotiate/core/engine";
 import { err, ok, type Result } from "neverthrow";
 import { kernelBehaviour } from "./kernel-behaviour.js";
-import { CPU_EXTENSIONS, MOCK_ARCHES, type MockOptions, type MockOptionsError } from "./mock-options.js";
-import { OLDEST } from "./simulated-kernel.js";
+import {
+  MOCK_ARCHES,
+  type MockOptions,
+  type MockOptionsError,
+  NEWEST_MODELLED_RELEASE,
+} from "./mock-options.js";
+import { OLDEST, resolveRelease } from "./simulated-kernel.js";
 
 /** A bad value somewhere under a field: the path below the field (`[1].errno`), the value, what was expected. */
 interface Flaw {
@@ -66,18 +78,35 @@ const arrayOf =
     return undefined;
   };
 
+const NEWEST = parseKernelRelease(NEWEST_MODELLED_RELEASE).unwrapOr(OLDEST);
+// Compared by series: every patch level of the newest modelled series is modelled.
+const newerThanModelled = (release: string): boolean =>
+  parseKernelRelease(release).match(
+    (version) => compareKernelVersions({ ...version, patch: 0 }, NEWEST) > 0,
+    () => false,
+  );
+
 const FIELDS: Readonly<Record<keyof MockOptions, Check>> = {
   kernel: (value) =>
-    flawIf(
-      typeof value !== "string" || !RELEASE_SHAPE.test(value),
-      value,
-      'a kernel release "major.minor[.patch][-suffix]", e.g. "6.1.25" or "6.8.0-45-generic"',
-    ),
+    typeof value !== "string" || !RELEASE_SHAPE.test(value)
+      ? {
+          at: "",
+          value,
+          expected: 'a kernel release "major.minor[.patch][-suffix]", e.g. "6.1.25" or "6.8.0-45-generic"',
+        }
+      : flawIf(
+          newerThanModelled(value),
+          value,
+          `a release no newer than ${NEWEST_MODELLED_RELEASE}, the newest the mock models (docs/kernel-sources.md: nothing later was read in a kernel tree)`,
+        ),
   arch: oneOf(MOCK_ARCHES),
   capSysPtrace: boolean,
   unprivilegedUserfaultfd: oneOf([0, 1]),
   device: oneOf(["absent", "denied", "ok"]),
   seccomp: boolean,
+  seccompErrno: oneOf(["EPERM", "ENOSYS"]),
+  lsmDenial: oneOf(["selinux", "apparmor"]),
+  configUserfaultfd: boolean,
   sandbox: boolean,
   fdLimit: integerFrom(0),
   quirks: objectOf({ dropsUnknownBits: boolean, acceptsMaskedBits: boolean }, "an object of quirk flags"),
@@ -109,22 +138,38 @@ function conflict(field: string, value: unknown, reason: string): MockOptionsErr
 
 const checkOptions = objectOf(FIELDS, "an object of mock options", ["kernel"]);
 
+/** The first field of `input` outside its type, or `undefined` when every field has a value of its type. */
+export function invalidOption(input: unknown): MockOptionsError | undefined {
+  const flaw = checkOptions(input);
+  if (!flaw) return undefined;
+  const field = flaw.at.replace(/^\./, "") || "options";
+  return {
+    kind: "invalid-option",
+    field,
+    value: flaw.value,
+    expected: flaw.expected,
+    message: `mock option ${field} is ${describe(flaw.value)}; expected ${flaw.expected}`,
+  };
+}
+
 /** Checks options from an untrusted source: every field's type, then what the kernel makes impossible. */
 export function validateMockOptions(input: unknown): Result<MockOptions, MockOptionsError> {
-  const flaw = checkOptions(input);
-  if (flaw) {
-    const field = flaw.at.replace(/^\./, "") || "options";
-    return err({
-      kind: "invalid-option",
-      field,
-      value: flaw.value,
-      expected: flaw.expected,
-      message: `mock option ${field} is ${describe(flaw.value)}; expected ${flaw.expected}`,
-    });
-  }
+  const invalid = invalidOption(input);
+  if (invalid) return err(invalid);
   const options = input as unknown as MockOptions;
   // The kernel field passed its check above, so it parses.
-  const behaviour = kernelBehaviour(parseKernelRelease(options.kernel).unwrapOr(OLDEST));
+  const { version } = resolveRelease(options.kernel);
+  const behaviour = kernelBehaviour(version);
+  const arch = archDefinition(options.arch ?? "x86_64");
+  if (behaviour.userfaultfd && !kernelAtLeast(version, arch.since)) {
+    return err(
+      conflict(
+        "arch",
+        arch.name,
+        `${arch.name} has userfaultfd from ${arch.since} (kernel ${options.kernel})`,
+      ),
+    );
+  }
   if (options.unprivilegedUserfaultfd !== undefined && !behaviour.unprivilegedSysctl) {
     return err(
       conflict(

@@ -27,7 +27,7 @@ const outcomes = (backend: MockBackend) =>
 describe("mockBackend.fromCapture", () => {
   it("replays the open outcomes, supported set and EVENT_FORK refusal, with their true causes", () => {
     const backend = mockBackend.fromCapture(unprivileged618);
-    expect(backend.info).toEqual({ name: "mock", kernelRelease: "6.18.0", arch: "x86_64" });
+    expect(backend.info).toMatchObject({ name: "mock", kernelRelease: "6.18.0", arch: "x86_64" });
     expect(outcomes(backend)).toEqual(["EPERM", "EACCES", "ok"]);
     expect(backend.explainDenial({ op: "open", mode: "syscall", errno: "EPERM" })).toEqual({
       kind: "sysctl",

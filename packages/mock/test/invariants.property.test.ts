@@ -11,7 +11,7 @@ const EVENT_FORK = featureBit("EVENT_FORK");
 const BIT_31 = 1n << 31n;
 
 const releases = fc
-  .record({ major: fc.integer({ min: 4, max: 6 }), minor: fc.nat(20), patch: fc.nat(200) })
+  .record({ major: fc.integer({ min: 4, max: 6 }), minor: fc.nat(19), patch: fc.nat(200) })
   .map(({ major, minor, patch }) => `${major}.${minor}.${patch}` as MockOptions["kernel"]);
 
 const environments: fc.Arbitrary<MockOptions> = fc.record(
@@ -50,9 +50,13 @@ function openAny(backend: MockBackend): number | undefined {
   return undefined;
 }
 
-// 5.15 moved the already-initialised check after every other one, and zeroes the struct.
+// 5.15 moved the already-initialised check after every other one, and zeroes the struct (so do 5.4.148,
+// 5.10.67, 5.14.6).
 const initialisedCheckedLast = (kernel: string) => {
-  const [major = 0, minor = 0] = kernel.split(".").map(Number);
+  const [major = 0, minor = 0, patch = 0] = kernel.split(".").map(Number);
+  if (major === 5 && minor === 4) return patch >= 148;
+  if (major === 5 && minor === 10) return patch >= 67;
+  if (major === 5 && minor === 14) return patch >= 6;
   return major > 5 || (major === 5 && minor >= 15);
 };
 

@@ -49,23 +49,30 @@ const UNKNOWN_BIT = 1n << 40n;
 const known = (v: Version) =>
   SINCE.reduce((mask, [bit, since]) => (atLeast(v, since) ? mask | (1n << BigInt(bit)) : mask), 0n);
 
-// §3 plus the arch assumptions: x86_64 has everything; arm64 gains uffd-wp in 6.10; riscv64 has minor faults
-// from 6.10 and no uffd-wp up to 6.18 (it needs a CPU extension and came later); the rest have neither.
+// §3 as corrected (§7): masking begins with MINOR in 5.13 and WP in 5.14 (before, every arch advertises WP).
+// x86_64 has everything; arm64 gains uffd-wp in 6.10; riscv64 has minor faults from 6.5 and no uffd-wp without
+// its CPU extension; loongarch64 has minor faults from 6.9; the rest have neither.
 function masked(arch: MockArch, v: Version): bigint {
+  const wp = atLeast(v, "5.14") ? WP_BITS : 0n;
+  const minor = atLeast(v, "5.13") ? MINOR_BITS : 0n;
   switch (arch) {
     case "x86_64":
       return 0n;
     case "arm64":
-      return atLeast(v, "6.10") ? 0n : WP_BITS;
+      return atLeast(v, "6.10") ? 0n : wp;
     case "riscv64":
-      return WP_BITS | (atLeast(v, "6.10") ? 0n : MINOR_BITS);
+      return wp | (atLeast(v, "6.5") ? 0n : minor);
+    case "loongarch64":
+      return wp | (atLeast(v, "6.9") ? 0n : minor);
     default:
-      return WP_BITS | MINOR_BITS;
+      return wp | minor;
   }
 }
 
 const supported = (arch: MockArch, v: Version) => known(v) & ~masked(arch, v);
-const hasUserfaultfd = (v: Version) => atLeast(v, "4.3");
+// riscv64 was merged in 4.15 and loongarch64 in 5.19, with the syscall.
+const ARCH_SINCE: Partial<Record<MockArch, string>> = { riscv64: "4.15", loongarch64: "5.19" };
+const hasUserfaultfd = (v: Version, arch: MockArch = "x86_64") => atLeast(v, ARCH_SINCE[arch] ?? "4.3");
 // 6.0.y, 6.1.0–6.1.25, 6.2.0–6.2.12.
 const dropsUnknown = (v: Version) =>
   series(v, 6, 0) || (series(v, 6, 1) && v.patch < 26) || (series(v, 6, 2) && v.patch < 13);
@@ -86,7 +93,7 @@ const rejectsMasked = (v: Version) =>
 const MAINLINE = [
   ...Array.from({ length: 19 }, (_, minor) => `4.${minor + 2}`),
   ...Array.from({ length: 20 }, (_, minor) => `5.${minor}`),
-  ...Array.from({ length: 19 }, (_, minor) => `6.${minor}`),
+  ...Array.from({ length: 20 }, (_, minor) => `6.${minor}`),
 ];
 const STABLE = [
   "4.14.161",
@@ -95,6 +102,10 @@ const STABLE = [
   "4.19.93",
   "5.4.7",
   "5.4.8",
+  "5.4.147",
+  "5.4.148",
+  "5.14.5",
+  "5.14.6",
   "5.10.226",
   "5.15.162",
   "5.15.163",
@@ -144,12 +155,12 @@ describe.each(CASES)("kernel $release on $arch", ({ release, arch }) => {
 
   it("creates uffds as §2 and §5 say, unprivileged and privileged", () => {
     const expectedUnprivileged = {
-      syscall: !hasUserfaultfd(v) ? "ENOSYS" : atLeast(v, "5.11") ? "EPERM" : "ok",
+      syscall: !hasUserfaultfd(v, arch) ? "ENOSYS" : atLeast(v, "5.11") ? "EPERM" : "ok",
       device: atLeast(v, "6.1") ? "EACCES" : "ENOENT",
-      "user-mode-only": !hasUserfaultfd(v) ? "ENOSYS" : atLeast(v, "5.11") ? "ok" : "EINVAL",
+      "user-mode-only": !hasUserfaultfd(v, arch) ? "ENOSYS" : atLeast(v, "5.11") ? "ok" : "EINVAL",
     };
     const expectedPrivileged = {
-      syscall: hasUserfaultfd(v) ? "ok" : "ENOSYS",
+      syscall: hasUserfaultfd(v, arch) ? "ok" : "ENOSYS",
       device: atLeast(v, "6.1") ? "ok" : "ENOENT",
       "user-mode-only": expectedUnprivileged["user-mode-only"],
     };
@@ -162,18 +173,18 @@ describe.each(CASES)("kernel $release on $arch", ({ release, arch }) => {
     expect(outcomes(privileged)).toEqual(expectedPrivileged);
   });
 
-  it.runIf(hasUserfaultfd(v))("returns the supported set of §3–§4 for features = 0", () => {
+  it.runIf(hasUserfaultfd(v, arch))("returns the supported set of §3–§4 for features = 0", () => {
     const { reply } = request(unprivileged, mode, 0n);
     expect(reply._unsafeUnwrap().features.toString(16)).toBe(supported(arch, v).toString(16));
   });
 
-  it.runIf(hasUserfaultfd(v))("answers a request with an unknown bit", () => {
+  it.runIf(hasUserfaultfd(v, arch))("answers a request with an unknown bit", () => {
     const { outcome, enabled } = request(privileged, "syscall", UNKNOWN_BIT);
     expect(outcome).toBe(dropsUnknown(v) ? "ok" : "EINVAL");
     expect(enabled & UNKNOWN_BIT).toBe(0n);
   });
 
-  it.runIf(hasUserfaultfd(v))("answers EVENT_FORK from a caller without CAP_SYS_PTRACE", () => {
+  it.runIf(hasUserfaultfd(v, arch))("answers EVENT_FORK from a caller without CAP_SYS_PTRACE", () => {
     const expected = !atLeast(v, "4.11") ? "EINVAL" : forkNeedsCap(v) ? "EPERM" : "ok";
     const { outcome, enabled } = request(unprivileged, mode, EVENT_FORK);
     expect(outcome).toBe(expected);
@@ -181,7 +192,7 @@ describe.each(CASES)("kernel $release on $arch", ({ release, arch }) => {
     if (atLeast(v, "4.11")) expect(request(privileged, "syscall", EVENT_FORK).outcome).toBe("ok");
   });
 
-  it.runIf(hasUserfaultfd(v))("answers a request for uffd-wp (PAGEFAULT_FLAG_WP)", () => {
+  it.runIf(hasUserfaultfd(v, arch))("answers a request for uffd-wp (PAGEFAULT_FLAG_WP)", () => {
     const isMasked = atLeast(v, "5.7") && (masked(arch, v) & PAGEFAULT_FLAG_WP) !== 0n;
     const expected = !atLeast(v, "5.7") || (isMasked && rejectsMasked(v)) ? "EINVAL" : "ok";
     const { outcome, reply } = request(privileged, "syscall", PAGEFAULT_FLAG_WP);

@@ -65,7 +65,8 @@ describe("createMockBackend (untrusted input)", () => {
   it("builds the same kernel as mockBackend from valid input", () => {
     const options = { kernel: "6.6.0-14-generic", arch: "arm64", capSysPtrace: true, faults: [] } as const;
     const checked = createMockBackend(options)._unsafeUnwrap();
-    expect(checked.info).toEqual({ name: "mock", kernelRelease: "6.6.0-14-generic", arch: "arm64" });
+    expect(checked.info).toMatchObject({ name: "mock", kernelRelease: "6.6.0-14-generic", arch: "arm64" });
+    expect(checked.info.warnings).toEqual([expect.stringContaining("simulates mainline 6.6.0")]);
     const probe = (backend: typeof checked) => {
       const fd = backend.open({ mode: "syscall", ...FRESH })._unsafeUnwrap();
       return backend.api(fd, UFFD_API, 0n)._unsafeUnwrap();
@@ -86,9 +87,37 @@ describe("mockBackend (typed input)", () => {
     ).toBe(true);
   });
 
-  it("simulates a kernel without userfaultfd for a release that does not parse", () => {
-    const backend = mockBackend({ kernel: "banana" } as unknown as MockOptions);
-    expect(backend.open({ mode: "syscall", ...FRESH })._unsafeUnwrapErr().errno).toBe("ENOSYS");
-    expect(backend.info.kernelRelease).toBe("banana");
+  it.each(["banana", "v6.8", "6", "999.999.999", "7.0"])(
+    "throws a TypeError naming a kernel %j it cannot simulate, never a kernel without userfaultfd",
+    (kernel) => {
+      expect(() => mockBackend({ kernel } as unknown as MockOptions)).toThrow(TypeError);
+      expect(() => mockBackend({ kernel } as unknown as MockOptions)).toThrow(JSON.stringify(kernel));
+      const error = createMockBackend({ kernel })._unsafeUnwrapErr();
+      expect(error).toMatchObject({ kind: "invalid-option", field: "kernel", value: kernel });
+      expect(error.message).not.toMatch(/gVisor|no userfaultfd/);
+    },
+  );
+
+  it("refuses a release newer than the newest modelled one, naming that one", () => {
+    const error = createMockBackend({ kernel: "999.999.999" })._unsafeUnwrapErr();
+    expect(error.kind === "invalid-option" && error.expected).toContain("6.19");
+    expect(createMockBackend({ kernel: "6.19.7" }).isOk()).toBe(true);
+  });
+
+  it("never throws from createMockBackend, whatever the input", () => {
+    for (const input of [
+      {},
+      null,
+      undefined,
+      42,
+      "6.8",
+      [],
+      { kernel: 6.8 },
+      { kernel: "6.8", arch: "sparc" },
+    ]) {
+      expect(() => createMockBackend(input)).not.toThrow();
+      expect(createMockBackend(input).isErr()).toBe(true);
+    }
+    expect(() => mockBackend({} as unknown as MockOptions)).toThrow(/kernel is missing/);
   });
 });

@@ -24,9 +24,14 @@ const root = (kernel: MockOptions["kernel"], extra: Partial<MockOptions> = {}) =
   mockBackend({ kernel, capSysPtrace: true, ...extra });
 
 describe("per-fd UFFDIO_API state", () => {
-  it("zeroes the struct on a second call from 5.15 and leaves it as sent before", () => {
+  it("zeroes the struct on a second call from 5.15 (and 5.4.148, 5.10.67, 5.14.6) and leaves it as sent before", () => {
     for (const [kernel, zeroed] of [
-      ["5.14.21", false],
+      ["5.14.5", false],
+      ["5.10.66", false],
+      ["5.10.67", true],
+      ["5.14.21", true],
+      ["5.4.147", false],
+      ["5.4.148", true],
       ["5.15.0", true],
       ["4.9.0", false],
     ] as const) {
@@ -96,7 +101,7 @@ describe("per-fd UFFDIO_API state", () => {
     expect(fixed.api(openFd(fixed), 0xabn, 0n)._unsafeUnwrapErr()).toEqual({ errno: "EINVAL", reply: ZERO });
   });
 
-  it("reports a masked bit accepted silently as enabled in fdinfo but not in the returned set (5.7–6.9)", () => {
+  it("reports a masked bit accepted silently as enabled in fdinfo but not in the returned set (5.13–6.9)", () => {
     const backend = root("6.6.0", { arch: "arm64" });
     const fd = openFd(backend);
     const reply = backend.api(fd, UFFD_API, bits("PAGEFAULT_FLAG_WP"))._unsafeUnwrap();

@@ -85,6 +85,13 @@ export interface Backend {
   explainDenial?(denial: Denial): PermissionCause;
 
   /**
+   * Why creating a uffd in `mode` answered ENOSYS, when the backend can tell: `not-built` (a kernel built
+   * without CONFIG_USERFAULTFD) or `seccomp-enosys` (a filter answering ENOSYS). `undefined` when it cannot
+   * (a sandbox such as gVisor, an old kernel). Optional.
+   */
+  explainUnavailable?(mode: OpenMode): PermissionCause | undefined;
+
+  /**
    * The features the kernel itself reports as enabled on a fd (Linux: `/proc/self/fdinfo/<fd>`, without
    * the internal bit 31). Optional: without it, a policy's `verify` has nothing to check.
    */

@@ -1,7 +1,7 @@
-import type { Backend, Denial } from "../backend/backend-port.js";
+import type { Backend, Denial, OpenMode } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import { featureDefinition } from "../catalogue/feature-lookup.js";
-import type { Errno } from "../errno.js";
+import { type Errno, isPermissionErrno } from "../errno.js";
 import {
   describeCause,
   type MissingFeature,
@@ -55,6 +55,12 @@ export function causeOf(backend: Backend, denial: Denial): PermissionCause {
   }
 }
 
+/** The cause of a refused creation: a permission errno's (see `causeOf`), ENOSYS's when the backend knows it. */
+export function openCauseOf(backend: Backend, mode: OpenMode, errno: Errno): PermissionCause | undefined {
+  if (isPermissionErrno(errno)) return causeOf(backend, { op: "open", mode, errno });
+  return errno === "ENOSYS" ? backend.explainUnavailable?.(mode) : undefined;
+}
+
 export function resourceExhausted(
   errno: Errno,
   op: "open" | "api" | "close",
@@ -78,7 +84,11 @@ export function openRefused(
     (attempt) =>
       `${attempt.mode}: ${attempt.errno}${attempt.cause ? ` (${describeCause(attempt.cause)})` : ""}`,
   );
-  const denied = attempts.find((attempt) => attempt.cause !== undefined);
+  // A kernel built without userfaultfd is unsupported, not denied; every other cause is a refusal to fix.
+  // An LSM refuses every mode: fixing another mode's cause would not help, so it is the one to report.
+  const denied =
+    attempts.find((attempt) => attempt.cause?.kind === "lsm") ??
+    attempts.find((attempt) => attempt.cause !== undefined && attempt.cause.kind !== "not-built");
   if (denied?.cause) {
     return {
       kind: "permission-denied",
@@ -98,7 +108,7 @@ export function openRefused(
     attempts,
     trace,
     message: noSyscall
-      ? `this system has no userfaultfd (${tried.join("; ")}); gVisor, rr and some emulators do not provide it`
+      ? `this system has no userfaultfd (${tried.join("; ")})${attempts.some((attempt) => attempt.cause) ? "" : "; gVisor, rr and some emulators do not provide it"}`
       : `no allowed open mode works here: ${tried.join("; ")}`,
   };
 }

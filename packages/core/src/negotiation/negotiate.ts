@@ -15,11 +15,11 @@ import {
   unsatisfiable,
 } from "./decision.js";
 import {
-  causeOf,
   kernelRejected,
   missingOptional,
   missingRequired,
   namesOf,
+  openCauseOf,
   openRefused,
   permissionDeniedAtApi,
   resourceExhausted,
@@ -123,16 +123,11 @@ class Negotiation<R extends FeatureName, O extends FeatureName> {
     const { mode } = open;
     const errno = opened.error.errno;
     if (isExhaustionErrno(errno)) return err(resourceExhausted(errno, "open", this.calls.trace));
-    if (isPermissionErrno(errno)) {
-      return { refused: { mode, errno, cause: causeOf(this.calls.backend, { op: "open", mode, errno }) } };
+    if (isPermissionErrno(errno) || errno === "ENOSYS") {
+      const cause = openCauseOf(this.calls.backend, mode, errno);
+      return { refused: { mode, errno, ...(cause ? { cause } : {}) } };
     }
-    if (
-      errno === "ENOENT" ||
-      errno === "ENODEV" ||
-      errno === "ENOSYS" ||
-      errno === "EINVAL" ||
-      errno === "EOPNOTSUPP"
-    ) {
+    if (errno === "ENOENT" || errno === "ENODEV" || errno === "EINVAL" || errno === "EOPNOTSUPP") {
       return { refused: { mode, errno } };
     }
     return err(unexpected(`creating a uffd in ${mode} mode failed with ${errno}`, errno, this.calls.trace));

@@ -1,9 +1,9 @@
 import { err, ok, type Result } from "neverthrow";
 import { type BackendInfo, OPEN_MODES, type OpenMode } from "../backend/backend-port.js";
-import { type Errno, isExhaustionErrno, isPermissionErrno } from "../errno.js";
+import { type Errno, isExhaustionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt, PermissionCause } from "../errors.js";
 import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
-import { causeOf, openRefused, resourceExhausted, unexpected } from "./failures.js";
+import { openCauseOf, openRefused, resourceExhausted, unexpected } from "./failures.js";
 import { processKnowledge } from "./knowledge.js";
 import type { NegotiateOptions } from "./negotiate.js";
 import { PortCalls } from "./port-calls.js";
@@ -42,9 +42,7 @@ export function probe(options: NegotiateOptions): Result<Capabilities, Negotiati
     if (opened.isErr()) {
       const errno = opened.error.errno;
       if (isExhaustionErrno(errno)) return err(resourceExhausted(errno, "open", calls.trace));
-      const cause = isPermissionErrno(errno)
-        ? causeOf(options.backend, { op: "open", mode, errno })
-        : undefined;
+      const cause = openCauseOf(options.backend, mode, errno);
       openModes.push({ mode, ok: false, errno, ...(cause ? { cause } : {}) });
       known.refused.add(mode);
       continue;

@@ -1,0 +1,97 @@
+import type { FeatureName } from "@negotiate/core";
+import { DISTRO_PROFILES } from "@negotiate/mock";
+import { EXIT, type ExitCode } from "./cli-error.js";
+import { reportFailure } from "./error-text.js";
+import { writeJson } from "./json-output.js";
+import {
+  type AnyPolicy,
+  type MatrixFlags,
+  type MatrixRow,
+  negotiateOn,
+  outcomeCell,
+} from "./matrix-command.js";
+import { type CliIo, renderTable, styleFor } from "./output.js";
+
+/** One distro line on one architecture: its kernels' rows, what its newest loses, its oldest that works. */
+interface DistroVerdict {
+  readonly distro: string;
+  readonly name: string;
+  readonly arch: string;
+  readonly rows: readonly MatrixRow[];
+  /** The newest kernel of the line satisfies the policy. */
+  readonly satisfied: boolean;
+  /** What the newest kernel does not give: optional features, or the required ones when it fails. */
+  readonly loses: readonly string[];
+  /** The oldest kernel of the line that satisfies the policy, `null` when none does. */
+  readonly oldest: string | null;
+}
+
+function losses(row: MatrixRow): readonly string[] {
+  if (row.ok) return row.missingOptional;
+  const { error } = row;
+  if (error.kind === "missing-required") {
+    return [
+      ...error.missing.map((feature): FeatureName => feature.name),
+      ...error.unmetGroups.map((group) => group.join("|")),
+    ];
+  }
+  return [
+    error.kind === "permission-denied" ? `userfaultfd (${error.cause.kind})` : `userfaultfd (${error.kind})`,
+  ];
+}
+
+/**
+ * `negotiate matrix --distros`: the policy against every distro profile's kernels (oldest to newest) on each
+ * `--arch`. Exit 0 when some distro's newest kernel satisfies the policy, 1 when none does, 2 for bad input.
+ */
+export function distroMatrix(policy: AnyPolicy, flags: MatrixFlags, io: CliIo): ExitCode {
+  const arches = (flags.arch ?? "x86_64")
+    .split(",")
+    .map((arch) => arch.trim())
+    .filter((arch) => arch !== "");
+  const verdicts: DistroVerdict[] = [];
+  for (const profile of DISTRO_PROFILES) {
+    for (const arch of arches) {
+      const rows: MatrixRow[] = [];
+      for (const kernel of profile.kernels) {
+        const row = negotiateOn(policy, kernel, arch, flags);
+        if (row.isErr()) return reportFailure(row.error, io, flags.json);
+        rows.push(row.value);
+      }
+      const newest = rows[rows.length - 1] as MatrixRow;
+      verdicts.push({
+        distro: profile.id,
+        name: profile.name,
+        arch,
+        rows,
+        satisfied: newest.ok,
+        loses: losses(newest),
+        oldest: rows.find((row) => row.ok)?.kernel ?? null,
+      });
+    }
+  }
+  const anySatisfied = verdicts.some((verdict) => verdict.satisfied);
+  if (flags.json) {
+    writeJson(io.stdout, { ok: true, satisfied: anySatisfied, distros: verdicts });
+    return anySatisfied ? EXIT.ok : EXIT.failed;
+  }
+  const style = styleFor(io.stdout, io.env);
+  const table = renderTable(
+    ["DISTRO", "ARCH", "NEWEST KERNEL", "OUTCOME", "LOSES", "OLDEST THAT SATISFIES", "SIMULATING"],
+    verdicts.map((verdict) => {
+      const newest = verdict.rows[verdict.rows.length - 1] as MatrixRow;
+      return [
+        verdict.name,
+        verdict.arch,
+        newest.kernel,
+        outcomeCell(newest),
+        verdict.loses.join(", ") || "-",
+        verdict.oldest === null ? { text: "none", tone: "bad" } : { text: verdict.oldest, tone: "ok" },
+        newest.simulating,
+      ];
+    }),
+    style,
+  );
+  io.stdout.write(`${table}\n`);
+  return anySatisfied ? EXIT.ok : EXIT.failed;
+}
