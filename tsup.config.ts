@@ -117,6 +117,7 @@ export default defineConfig([
   library("core", {
     engine: "packages/core/src/engine.ts",
     conformance: "packages/core/src/conformance/index.ts",
+    landlock: "packages/core/src/landlock/index.ts",
   }),
   library("mock"),
   library("linux"),

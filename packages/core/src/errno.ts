@@ -4,6 +4,7 @@ export const ERRNO_CODES = {
   ENOENT: 2,
   EINTR: 4,
   EIO: 5,
+  E2BIG: 7,
   EBADF: 9,
   EAGAIN: 11,
   ENOMEM: 12,
@@ -18,7 +19,10 @@ export const ERRNO_CODES = {
   ENOTTY: 25,
   ENOSPC: 28,
   ENOSYS: 38,
+  ENOMSG: 42,
+  EBADFD: 77,
   EOPNOTSUPP: 95,
+  EAFNOSUPPORT: 97,
 } as const;
 
 /** An errno by name; one the table does not know is spelt `ERRNO_<n>`. */

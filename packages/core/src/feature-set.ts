@@ -3,10 +3,15 @@ import type { FeatureName, FeatureNameInput } from "./catalogue/catalogue.js";
 import {
   FEATURE_MASKS,
   featureBit,
+  isFeatureName,
   KNOWN_FEATURES_MASK,
   parseFeatureName,
   type UnknownFeatureName,
 } from "./catalogue/feature-lookup.js";
+import { quoteText } from "./policy/quote-value.js";
+
+const describeName = (name: unknown): string =>
+  typeof name === "string" ? quoteText(name) : `a ${name === null ? "null" : typeof name}`;
 
 /** The largest u64: every feature mask is within 0..U64_MAX. */
 export const U64_MAX = (1n << 64n) - 1n;
@@ -36,15 +41,29 @@ export class FeatureSet {
     return mask < 0n || mask > U64_MAX ? err({ mask }) : ok(FeatureSet.ofMask(mask));
   }
 
-  /** A set of known names (typed, so it cannot fail). */
+  /**
+   * A set of known names. Typed, so it does not fail for names the compiler checked; anything else (a name
+   * cast past the compiler, `"constructor"`) throws a `TypeError` naming it: use `parse` for names from people.
+   */
   static of(...names: readonly FeatureName[]): FeatureSet {
     let mask = 0n;
-    for (const name of names) mask |= featureBit(name);
+    for (const name of names) {
+      const bit = isFeatureName(name) ? featureBit(name) : undefined;
+      if (bit === undefined)
+        throw new TypeError(
+          `FeatureSet.of: ${describeName(name)} is not a feature name; FeatureSet.parse checks names from people`,
+        );
+      mask |= bit;
+    }
     return FeatureSet.ofMask(mask);
   }
 
-  /** A set from names typed by a person: bare or `UFFD_FEATURE_`-prefixed; the first unknown one is `unknown-feature`. */
+  /**
+   * A set from names typed by a person: bare or `UFFD_FEATURE_`-prefixed; the first unknown one (or one that
+   * is not a string) is `unknown-feature`. Throws a `TypeError` when `names` is not an array.
+   */
   static parse(names: readonly (FeatureNameInput | string)[]): Result<FeatureSet, UnknownFeatureName> {
+    if (!Array.isArray(names)) throw new TypeError("FeatureSet.parse: names must be an array of strings");
     let mask = 0n;
     for (const input of names) {
       const name = parseFeatureName(input);
@@ -79,8 +98,9 @@ export class FeatureSet {
     return FeatureSet.ofMask(this.mask & ~other.mask);
   }
 
+  /** `false` for any name the catalogue does not know. */
   has(name: FeatureName): boolean {
-    return (this.mask & featureBit(name)) !== 0n;
+    return isFeatureName(name) && (this.mask & featureBit(name)) !== 0n;
   }
 
   /** `true` when every feature of `other` is in this set. */

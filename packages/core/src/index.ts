@@ -8,11 +8,10 @@ export { definePolicy, type OptionalNames, type RequiredNames } from "./policy/d
 export { lintPolicy } from "./policy/lint-policy.js";
 export { loadPolicy } from "./policy/load-policy.js";
 export { type ParsePolicyOptions, parsePolicy } from "./policy/parse-policy.js";
+export { PolicyDocumentCodec, PolicyFileCodec } from "./policy/policy-codecs.js";
 export {
   FEATURE_NAME_SPELLINGS,
   type PolicyDocument,
-  PolicyDocumentCodec,
-  PolicyFileCodec,
   type PolicyFormat,
   type PolicyInput,
   PRESET_NAMES,
@@ -22,4 +21,10 @@ export {
 } from "./policy/policy-document.js";
 export { formatPolicyIssue, type PolicyError } from "./policy/policy-issue.js";
 export { POLICY_PRESETS, type PolicyPreset } from "./policy/presets.js";
+export {
+  type BoundedFile,
+  type FileReadFailure,
+  MAX_FILE_BYTES,
+  readBoundedFile,
+} from "./policy/read-bounded-file.js";
 export { policyToDocument, stringifyPolicy } from "./policy/write-policy.js";

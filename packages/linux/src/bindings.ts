@@ -28,7 +28,7 @@ export interface BindingFailure {
   readonly reason: string;
 }
 
-type Koffi = typeof import("koffi");
+export type Koffi = typeof import("koffi");
 
 let loaded: Result<Libc, BindingFailure> | undefined;
 
@@ -39,7 +39,7 @@ export function loadLibc(): Result<Libc, BindingFailure> {
 }
 
 // Node's "Cannot find module" carries a multi-line require stack: the first line says what failed.
-const describe = (error: unknown): BindingFailure => ({
+export const describe = (error: unknown): BindingFailure => ({
   reason: (error instanceof Error ? error.message : String(error)).split("\n", 1)[0]!,
 });
 
@@ -57,7 +57,7 @@ const bind = fromThrowable((): Libc => {
 
 // `import.meta` exists only in ES modules, `__filename` only in the CommonJS build (bundlers shim `require`
 // itself in ES module output, so it cannot tell the two apart).
-const requireHere = (): NodeJS.Require =>
+export const requireHere = (): NodeJS.Require =>
   createRequire(typeof __filename === "string" ? __filename : import.meta.url);
 
 // koffi's entry finds its native module through two loaders that each read node's ELF headers, and resolving its
@@ -84,7 +84,7 @@ function nativeKoffi(require: NodeJS.Require): Koffi | undefined {
 }
 
 // glibc names its soname; musl and others are found through the symbols the process itself already has.
-function openLibc(koffi: Koffi): ReturnType<Koffi["load"]> {
+export function openLibc(koffi: Koffi): ReturnType<Koffi["load"]> {
   const glibc = fromThrowable(() => koffi.load("libc.so.6"), describe)();
   return glibc.isOk() ? glibc.value : koffi.load(null);
 }

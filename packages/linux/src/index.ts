@@ -1,2 +1,8 @@
+export {
+  createLandlockBackend,
+  type LandlockHost,
+  type LinuxLandlockPort,
+  landlockBackend,
+} from "./landlock/landlock-backend.js";
 export { linuxBackend } from "./linux-backend.js";
 export type { LinuxBackend, LinuxBackendOptions } from "./linux-backend-api.js";

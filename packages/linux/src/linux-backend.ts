@@ -13,9 +13,10 @@ import {
 } from "@negotiate/core/engine";
 import { err, ok, type Result } from "neverthrow";
 import { type ArchConstants, archConstants, O_RDONLY, UFFD_USER_MODE_ONLY, UFFDIO_API } from "./arch.js";
-import { type BindingFailure, type Libc, loadLibc } from "./bindings.js";
+import { type Libc, loadLibc } from "./bindings.js";
 import { captureHostProfile } from "./capture.js";
 import { diagnoseDenial, diagnoseUnavailable } from "./diagnose.js";
+import { type PortHost, type PortRequirements, portForHost } from "./host-port.js";
 import type { LinuxBackend, LinuxBackendOptions } from "./linux-backend-api.js";
 import {
   parseFdinfoFeatures,
@@ -141,41 +142,26 @@ class KernelBackend implements LinuxBackend {
 }
 
 /** Where the backend runs, and how it binds libc: the process's own values unless a test says otherwise. */
-export interface BackendHost {
-  readonly platform: string;
-  readonly arch: string;
-  readonly loadLibc: () => Result<Libc, BindingFailure>;
-}
+export type BackendHost = PortHost<Libc>;
+
+const USERFAULTFD_PORT: PortRequirements<ArchConstants> = {
+  interfaceName: "userfaultfd",
+  portName: "the Linux backend",
+  numbersFor: archConstants,
+  numbersPhrase: "syscall number is",
+};
 
 /** A backend for `host`, without the per-process cache. */
 export function createLinuxBackend(
   host: BackendHost,
   options: LinuxBackendOptions = {},
 ): Result<LinuxBackend, NegotiationError> {
-  if (host.platform !== "linux") {
-    return err(unavailable(`userfaultfd exists only on Linux; this is ${host.platform}`));
-  }
-  const arch = archConstants(host.arch);
-  if (!arch) {
-    return err({
-      kind: "unsupported",
-      reason: "unknown-arch",
-      attempts: [],
-      message: `no userfaultfd syscall number is known for the ${host.arch} architecture`,
-    });
-  }
-  return host
-    .loadLibc()
-    .mapErr((failure) => unavailable(`koffi could not bind libc: ${failure.reason}`))
-    .map((libc) => new KernelBackend(libc, arch, options.devicePath ?? DEFAULT_DEVICE));
+  return portForHost(
+    host,
+    USERFAULTFD_PORT,
+    (libc, arch) => new KernelBackend(libc, arch, options.devicePath ?? DEFAULT_DEVICE),
+  );
 }
-
-const unavailable = (reason: string): NegotiationError => ({
-  kind: "backend-unavailable",
-  backend: "linux",
-  reason,
-  message: `the Linux backend is unavailable: ${reason}`,
-});
 
 const backends = new Map<string, LinuxBackend>();
 

@@ -24,6 +24,7 @@ export function createMockBackend(input: unknown): Result<MockBackend, MockOptio
 }
 
 export { DISTRO_PROFILES, type DistroFact, type DistroProfile, type FromKey } from "./distro-profiles.js";
+export * from "./landlock/index.js";
 export {
   DEFAULT_CALLER,
   type DeviceAccess,

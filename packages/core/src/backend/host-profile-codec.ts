@@ -1,10 +1,12 @@
-import { isLeft } from "fp-ts/lib/Either.js";
-import * as t from "io-ts";
+import type * as t from "io-ts";
 import { err, ok, Result } from "neverthrow";
 import { checkedString } from "../checked-string-codec.js";
 import { type Errno, isErrno } from "../errno.js";
 import { U64_MAX } from "../feature-set.js";
 import { parseKernelRelease } from "../kernel-release.js";
+import { copyPlainValue } from "../policy/copy-plain-value.js";
+import { ioTs } from "../policy/lazy-dependencies.js";
+import { excerptValue, hasControlCharacter, quoteText } from "../policy/quote-value.js";
 import type { OpenMode } from "./backend-port.js";
 import type { CapturedOutcome, HostProfile } from "./host-profile.js";
 
@@ -26,60 +28,71 @@ export type HostProfileError =
       readonly message: string;
     };
 
-// JSON has no u64: masks travel as `0x…` hex strings.
-const HexU64 = new t.Type<bigint, string, unknown>(
-  'a u64 as a hex string ("0x1ffff")',
-  (value): value is bigint => typeof value === "bigint" && value >= 0n && value <= U64_MAX,
-  (value, context) =>
-    typeof value === "string" && /^0x[0-9a-fA-F]{1,16}$/.test(value)
-      ? t.success(BigInt(value))
-      : t.failure(value, context),
-  (mask) => `0x${mask.toString(16)}`,
-);
+// Built on first use, so that importing the SDK loads no io-ts.
+const profileCodec = () => (builtCodec ??= buildProfileCodec());
+let builtCodec: ReturnType<typeof buildProfileCodec> | undefined;
 
-const ErrnoName = checkedString<Errno>('an errno name ("EPERM", "ERRNO_<n>")', isErrno);
-const Release = checkedString<string>('a kernel release ("6.8.0-45-generic")', (value) =>
-  parseKernelRelease(value).isOk(),
-);
-const Timestamp = checkedString<string>("an ISO 8601 time", (value) => !Number.isNaN(Date.parse(value)));
-const NonEmpty = t.refinement(t.string, (value) => value.length > 0, "a non-empty string");
-const Uid = t.refinement(t.number, (value) => Number.isInteger(value) && value >= 0, "a uid (integer ≥ 0)");
-const SysctlValue = t.refinement(t.number, Number.isInteger, "an integer");
+function buildProfileCodec() {
+  const t = ioTs();
+  // JSON has no u64: masks travel as `0x…` hex strings.
+  const HexU64 = new t.Type<bigint, string, unknown>(
+    'a u64 as a hex string ("0x1ffff")',
+    (value): value is bigint => typeof value === "bigint" && value >= 0n && value <= U64_MAX,
+    (value, context) =>
+      typeof value === "string" && /^0x[0-9a-fA-F]{1,16}$/.test(value)
+        ? t.success(BigInt(value))
+        : t.failure(value, context),
+    (mask) => `0x${mask.toString(16)}`,
+  );
+  const ErrnoName = checkedString<Errno>('an errno name ("EPERM", "ERRNO_<n>")', isErrno);
+  const Release = checkedString<string>('a kernel release ("6.8.0-45-generic")', (value) =>
+    parseKernelRelease(value).isOk(),
+  );
+  const Timestamp = checkedString<string>(
+    "an ISO 8601 time",
+    (value) => value.length <= 64 && !Number.isNaN(Date.parse(value)),
+  );
+  const Arch = checkedString<string>(
+    "an architecture name (x86_64)",
+    (value) => value.length > 0 && value.length <= 64 && !hasControlCharacter(value),
+  );
+  const Uid = t.refinement(t.number, (value) => Number.isInteger(value) && value >= 0, "a uid (integer ≥ 0)");
+  const SysctlValue = t.refinement(t.number, Number.isInteger, "an integer");
+  const Outcome = t.union([t.literal("ok"), t.exact(t.type({ errno: ErrnoName }))], '"ok" or { errno }');
+  return t.exact(
+    t.type({
+      format: t.literal("negotiate-host-profile"),
+      version: t.literal(1),
+      capturedAt: Timestamp,
+      kernel: t.exact(t.type({ release: Release, arch: Arch })),
+      privileges: t.intersection([
+        t.exact(t.type({ uid: Uid, capSysPtrace: t.boolean })),
+        t.exact(t.partial({ unprivilegedUserfaultfd: SysctlValue })),
+      ]),
+      api: t.exact(t.type({ supported: HexU64, ioctls: HexU64 })),
+      openModes: t.exact(t.type({ syscall: Outcome, device: Outcome, "user-mode-only": Outcome })),
+      eventFork: Outcome,
+    }),
+  );
+}
 
-const Outcome = t.union([t.literal("ok"), t.exact(t.type({ errno: ErrnoName }))], '"ok" or { errno }');
-
-const ProfileCodec = t.exact(
-  t.type({
-    format: t.literal("negotiate-host-profile"),
-    version: t.literal(1),
-    capturedAt: Timestamp,
-    kernel: t.exact(t.type({ release: Release, arch: NonEmpty })),
-    privileges: t.intersection([
-      t.exact(t.type({ uid: Uid, capSysPtrace: t.boolean })),
-      t.exact(t.partial({ unprivilegedUserfaultfd: SysctlValue })),
-    ]),
-    api: t.exact(t.type({ supported: HexU64, ioctls: HexU64 })),
-    openModes: t.exact(t.type({ syscall: Outcome, device: Outcome, "user-mode-only": Outcome })),
-    eventFork: Outcome,
-  }),
-);
-
-type DecodedOutcome = t.TypeOf<typeof Outcome>;
+type DecodedOutcome = t.TypeOf<ReturnType<typeof profileCodec>>["eventFork"];
 
 const outcomeOf = (outcome: DecodedOutcome): CapturedOutcome =>
   outcome === "ok" ? "ok" : { errno: outcome.errno };
 
 /** The profile as JSON text: masks as hex strings, optional fields omitted when absent. */
 export function encodeHostProfile(profile: HostProfile): string {
-  return JSON.stringify(ProfileCodec.encode(profile), null, 2);
+  return JSON.stringify(profileCodec().encode(profile), null, 2);
 }
 
 /**
- * Reads a profile from JSON text or from an already parsed value, checking every field.
+ * Reads a profile from JSON text or from an already parsed value, checking every field. Total: a value that
+ * cannot be read (a Proxy, a throwing getter) is `invalid-field`; messages quote short, escaped excerpts only.
  * Errors: `invalid-json`, `unsupported-version`, `invalid-field` (the first bad field, by path).
  */
 export function decodeHostProfile(input: unknown): Result<HostProfile, HostProfileError> {
-  const parsed = typeof input === "string" ? parseJson(input) : ok(input);
+  const parsed = typeof input === "string" ? parseJson(input) : copyPlainValue(input).mapErr(unreadable);
   return parsed.andThen((value) => {
     const version = (value as { version?: unknown } | null)?.version;
     if (
@@ -89,12 +102,12 @@ export function decodeHostProfile(input: unknown): Result<HostProfile, HostProfi
     ) {
       return err<HostProfile, HostProfileError>({
         kind: "unsupported-version",
-        version,
-        message: `host profile version ${JSON.stringify(version)} is not supported; this reader knows version 1`,
+        version: excerptValue(version),
+        message: `host profile version ${shown(version)} is not supported; this reader knows version 1`,
       });
     }
-    const decoded = ProfileCodec.decode(value);
-    if (isLeft(decoded)) return err(fieldError(decoded.left));
+    const decoded = profileCodec().decode(value);
+    if (decoded._tag === "Left") return err(fieldError(decoded.left));
     const profile = decoded.right;
     const { unprivilegedUserfaultfd } = profile.privileges;
     const openModes: Record<OpenMode, CapturedOutcome> = {
@@ -123,9 +136,34 @@ const parseJson = Result.fromThrowable(
   (text: string): unknown => JSON.parse(text),
   (cause): HostProfileError => ({
     kind: "invalid-json",
-    message: `host profile is not JSON: ${cause instanceof Error ? cause.message : String(cause)}`,
+    // The parser's message quotes the text: only its first words are kept, so no other file's content shows.
+    message: `host profile is not JSON: ${cause instanceof Error ? firstWords(cause.message) : "syntax error"}`,
   }),
 );
+
+const firstWords = (message: string): string =>
+  message
+    .split(/['"]/)[0]!
+    .replace(/ in JSON at position \d+.*$/, "")
+    .replace(/[ ,:]+$/, "");
+
+const unreadable = (failure: { readonly path: string; readonly message: string }): HostProfileError => ({
+  kind: "invalid-field",
+  path: failure.path,
+  value: undefined,
+  expected: "a plain negotiate-host-profile object",
+  message: `host profile field ${failure.path || "(root)"} ${failure.message}`,
+});
+
+// A value for a message: strings as short escaped excerpts, anything else by its type.
+const shown = (value: unknown): string =>
+  typeof value === "string"
+    ? quoteText(value)
+    : typeof value === "number" || typeof value === "boolean" || value === null
+      ? String(value)
+      : Array.isArray(value)
+        ? "a list"
+        : `a ${typeof value}`;
 
 // io-ts reports one error per failed union branch; the deepest path names the field best. Numeric keys are
 // union and intersection branches, not fields.
@@ -144,6 +182,7 @@ function fieldError(errors: t.Errors): HostProfileError {
   return {
     kind: "invalid-field",
     ...deepest,
-    message: `host profile field ${deepest.path || "(root)"} is ${deepest.value === undefined ? "missing" : `invalid: ${JSON.stringify(deepest.value)}`}; expected ${deepest.expected}`,
+    value: excerptValue(deepest.value),
+    message: `host profile field ${deepest.path || "(root)"} is ${deepest.value === undefined ? "missing" : `invalid: ${shown(deepest.value)}`}; expected ${deepest.expected}`,
   };
 }

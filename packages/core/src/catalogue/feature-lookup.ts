@@ -1,6 +1,7 @@
-import { distance } from "fastest-levenshtein";
 import { err, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
+import { editDistance } from "../policy/nearest-names.js";
+import { excerptText, quoteText } from "../policy/quote-value.js";
 import { catalogue, type FeatureName } from "./catalogue.js";
 import type { FeatureDefinition } from "./feature-definition.js";
 
@@ -47,7 +48,7 @@ export function isFeatureName(value: unknown): value is FeatureName {
 
 /** The catalogue's name for `THREAD_ID` or `UFFD_FEATURE_THREAD_ID` (case-sensitive), or `undefined`. */
 export function canonicalFeatureName(input: string): FeatureName | undefined {
-  return byName.get(withoutPrefix(input))?.name;
+  return typeof input === "string" ? byName.get(withoutPrefix(input))?.name : undefined;
 }
 
 const withoutPrefix = (input: string): string =>
@@ -58,14 +59,23 @@ const withoutPrefix = (input: string): string =>
  * policy files). An unknown name comes back as `unknown-feature` with up to three suggestions, nearest first.
  */
 export function parseFeatureName(input: string): Result<FeatureName, UnknownFeatureName> {
+  if (typeof input !== "string") {
+    return err({
+      kind: "unknown-feature",
+      name: String(typeof input),
+      suggestions: [],
+      message: `a feature name must be a string, not a ${input === null ? "null" : typeof input}`,
+    });
+  }
   const name = canonicalFeatureName(input);
   if (name) return ok(name);
-  const suggestions = suggestFeatureNames(withoutPrefix(input));
+  // Long inputs are not compared: no feature name is near them, and comparing costs their length.
+  const suggestions = input.length > 64 ? [] : suggestFeatureNames(withoutPrefix(input));
   return err({
     kind: "unknown-feature",
-    name: input,
+    name: excerptText(input),
     suggestions,
-    message: `unknown feature ${JSON.stringify(input)}${suggestions.length > 0 ? `; did you mean ${suggestions.join(", ")}?` : ""}`,
+    message: `unknown feature ${quoteText(input)}${suggestions.length > 0 ? `; did you mean ${suggestions.join(", ")}?` : ""}`,
   });
 }
 
@@ -75,7 +85,7 @@ export function suggestFeatureNames(input: string, limit = 3): FeatureName[] {
   const scored = catalogue.map((entry) => {
     if (entry.name === bare) return { name: entry.name, score: -1 };
     const contained = bare.length >= 3 && (entry.name.includes(bare) || bare.includes(entry.name));
-    return { name: entry.name, score: contained ? 0 : distance(bare, entry.name) };
+    return { name: entry.name, score: contained ? 0 : editDistance(bare, entry.name) };
   });
   const threshold = Math.max(3, Math.ceil(bare.length / 2));
   return scored

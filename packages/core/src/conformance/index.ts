@@ -3,3 +3,9 @@ export {
   type ConformanceAbilities,
   type ConformanceTarget,
 } from "./backend-conformance.js";
+export {
+  type ConformanceFileKind,
+  type LandlockConformanceAbilities,
+  type LandlockConformanceTarget,
+  landlockConformance,
+} from "./landlock-conformance.js";

@@ -1,10 +1,12 @@
-import { err, ok, type Result } from "neverthrow";
+import { err, fromThrowable, ok, type Result } from "neverthrow";
 import type { ApiFailure, ApiReply, Backend, OpenMode, OpenRequest } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import { isExhaustionErrno, isPermissionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt } from "../errors.js";
 import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import type { Policy } from "../policy/policy.js";
+import { originsOf } from "../policy/policy-origins.js";
+import { problemOfPolicy } from "../policy/policy-shape.js";
 import {
   type Decision,
   decide,
@@ -47,13 +49,60 @@ type ModeOutcome<R extends FeatureName, O extends FeatureName> =
 
 /**
  * Negotiates `policy` with the kernel behind `options.backend`. On success the session holds the fd and
- * exactly what is enabled on it; on failure every fd the negotiation opened is closed again.
+ * exactly what is enabled on it; on failure every fd the negotiation opened is closed again. Total: a policy
+ * that is not one (`null`, a Proxy, a field of the wrong type) is `invalid-policy`, options without a backend
+ * are `backend-unavailable`; neither is thrown.
  */
 export function negotiate<R extends FeatureName, O extends FeatureName>(
   policy: Policy<R, O>,
   options: NegotiateOptions,
 ): Result<Session<R, O>, NegotiationError> {
+  const invalid = checkArguments(policy, options);
+  if (invalid.isErr()) return err(invalid.error);
+  if (invalid.value !== undefined) return err(invalid.value);
   return new Negotiation<R, O>(policy, options).run();
+}
+
+// What is wrong with the arguments, read once at this boundary: getters and Proxies may throw.
+const checkArguments = fromThrowable(
+  (policy: unknown, options: unknown): NegotiationError | undefined => {
+    // A policy this module built was checked when built: one WeakMap lookup.
+    const policyProblem = originsOf(policy as object) === undefined ? problemOfPolicy(policy) : undefined;
+    if (policyProblem !== undefined) {
+      return {
+        kind: "invalid-policy",
+        issues: [{ path: "", message: policyProblem }],
+        message: `negotiate: ${policyProblem}`,
+      };
+    }
+    const backendProblem = problemOfOptions(options);
+    if (backendProblem === undefined) return undefined;
+    return {
+      kind: "backend-unavailable",
+      backend: "(none)",
+      reason: backendProblem,
+      message: `negotiate: ${backendProblem}`,
+    };
+  },
+  (error): NegotiationError => ({
+    kind: "invalid-policy",
+    issues: [{ path: "", message: "reading the arguments threw" }],
+    message: `negotiate: reading the arguments threw ${error instanceof Error ? error.name : typeof error}`,
+  }),
+);
+
+// Plain reads, no Proxy test: a Proxy backend that throws here is caught by the boundary.
+function problemOfOptions(options: unknown): string | undefined {
+  if (typeof options !== "object" || options === null) return "the options must be an object with a backend";
+  const backend = (options as { backend?: unknown }).backend;
+  if (typeof backend !== "object" || backend === null)
+    return "options.backend must be a backend (linuxBackend(), mockBackend())";
+  const port = backend as Record<string, unknown>;
+  if (typeof port.open !== "function") return "options.backend.open must be a function";
+  if (typeof port.api !== "function") return "options.backend.api must be a function";
+  if (typeof port.close !== "function") return "options.backend.close must be a function";
+  if (typeof port.info !== "object" || port.info === null) return "options.backend.info must be an object";
+  return undefined;
 }
 
 class Negotiation<R extends FeatureName, O extends FeatureName> {

@@ -53,7 +53,7 @@ export interface Session<R extends FeatureName = never, O extends FeatureName = 
   readonly route: Route;
   readonly open: OpenMode;
   readonly backend: BackendInfo;
-  /** Every port call of the negotiation, then the session's own close. */
+  /** Every port call of the negotiation, then the session's own close. Frozen, like the session. */
   readonly trace: readonly TraceEntry[];
   readonly warnings: readonly NegotiationWarning[];
   readonly closed: boolean;
@@ -78,73 +78,130 @@ export interface SessionInit {
 
 const CLOSED: Result<void, NegotiationError> = ok(undefined);
 
-// Sets and the enabled map are built on first use: most callers read one or two of them. The init object is
-// not kept, so that an inlined negotiation need not allocate it.
+// Sets, the enabled map and the frozen arrays are made on first use: most callers read one or two of them,
+// and freezing costs a negotiation more than its port calls. The init object is not kept, so that an inlined
+// negotiation need not allocate it. Everything is private (`#`) behind getters: nothing a caller can assign
+// to, without the cost of freezing the session itself.
 class NegotiatedSession implements Session<FeatureName, FeatureName> {
-  readonly fd: number;
-  readonly missingOptional: readonly FeatureName[];
-  readonly ioctls: bigint;
-  readonly strategy: StrategyName;
-  readonly route: Route;
-  readonly open: OpenMode;
-  readonly trace: TraceEntry[];
-  readonly warnings: readonly NegotiationWarning[];
-  private readonly port: Backend;
-  private readonly enabledMask: bigint;
-  private readonly supportedMask: bigint;
-  private readonly requestedMask: bigint;
-  private enabledMap: EnabledFeatures<FeatureName, FeatureName> | undefined;
-  private isClosed = false;
+  readonly #fd: number;
+  readonly #ioctls: bigint;
+  readonly #strategy: StrategyName;
+  readonly #route: Route;
+  readonly #open: OpenMode;
+  readonly #port: Backend;
+  readonly #enabledMask: bigint;
+  readonly #supportedMask: bigint;
+  readonly #requestedMask: bigint;
+  readonly #missingOptional: readonly FeatureName[];
+  readonly #warnings: readonly NegotiationWarning[];
+  #trace: readonly TraceEntry[];
+  #traceFrozen = false;
+  #listsFrozen = false;
+  #enabledMap: EnabledFeatures<FeatureName, FeatureName> | undefined;
+  #closed = false;
 
   constructor(init: SessionInit) {
-    this.fd = init.fd;
-    this.missingOptional = init.missingOptional;
-    this.ioctls = init.ioctls;
-    this.strategy = init.strategy;
-    this.route = init.route;
-    this.open = init.open;
-    this.trace = init.trace;
-    this.warnings = init.warnings;
-    this.port = init.backend;
-    this.enabledMask = init.enabledMask;
-    this.supportedMask = init.supportedMask;
-    this.requestedMask = init.requestedMask;
+    this.#fd = init.fd;
+    this.#ioctls = init.ioctls;
+    this.#strategy = init.strategy;
+    this.#route = init.route;
+    this.#open = init.open;
+    this.#port = init.backend;
+    this.#enabledMask = init.enabledMask;
+    this.#supportedMask = init.supportedMask;
+    this.#requestedMask = init.requestedMask;
+    this.#missingOptional = init.missingOptional;
+    this.#warnings = init.warnings;
+    this.#trace = init.trace;
+  }
+
+  get fd(): number {
+    return this.#fd;
+  }
+
+  get ioctls(): bigint {
+    return this.#ioctls;
+  }
+
+  get strategy(): StrategyName {
+    return this.#strategy;
+  }
+
+  get route(): Route {
+    return this.#route;
+  }
+
+  get open(): OpenMode {
+    return this.#open;
+  }
+
+  get trace(): readonly TraceEntry[] {
+    if (!this.#traceFrozen) {
+      for (const entry of this.#trace) Object.freeze(entry);
+      Object.freeze(this.#trace);
+      this.#traceFrozen = true;
+    }
+    return this.#trace;
+  }
+
+  get missingOptional(): readonly FeatureName[] {
+    this.#freezeLists();
+    return this.#missingOptional;
+  }
+
+  get warnings(): readonly NegotiationWarning[] {
+    this.#freezeLists();
+    return this.#warnings;
+  }
+
+  #freezeLists(): void {
+    if (this.#listsFrozen) return;
+    Object.freeze(this.#missingOptional);
+    for (const warning of this.#warnings) Object.freeze(warning);
+    Object.freeze(this.#warnings);
+    this.#listsFrozen = true;
   }
 
   get backend(): BackendInfo {
-    return this.port.info;
+    return this.#port.info;
   }
 
   get enabledSet(): FeatureSet {
-    return featureSetOfU64(this.enabledMask);
+    return featureSetOfU64(this.#enabledMask);
   }
 
   get supported(): FeatureSet {
-    return featureSetOfU64(this.supportedMask);
+    return featureSetOfU64(this.#supportedMask);
   }
 
   get requested(): FeatureSet {
-    return featureSetOfU64(this.requestedMask);
+    return featureSetOfU64(this.#requestedMask);
   }
 
   get enabled(): EnabledFeatures<FeatureName, FeatureName> {
-    if (!this.enabledMap) {
+    if (!this.#enabledMap) {
       const map: Record<string, boolean> = {};
-      for (const [bit, name] of FEATURE_MASKS) map[name] = (this.enabledMask & bit) !== 0n;
-      this.enabledMap = map as EnabledFeatures<FeatureName, FeatureName>;
+      for (const [bit, name] of FEATURE_MASKS) map[name] = (this.#enabledMask & bit) !== 0n;
+      this.#enabledMap = Object.freeze(map) as EnabledFeatures<FeatureName, FeatureName>;
     }
-    return this.enabledMap;
+    return this.#enabledMap;
   }
 
   get closed(): boolean {
-    return this.isClosed;
+    return this.#closed;
   }
 
   close(): Result<void, NegotiationError> {
-    if (this.isClosed) return CLOSED;
-    this.isClosed = true;
-    const result = this.port.close(this.fd);
-    this.trace.push({ op: "close", fd: this.fd, result: result.isOk() ? "ok" : result.error.errno });
+    if (this.#closed) return CLOSED;
+    this.#closed = true;
+    const result = this.#port.close(this.fd);
+    const closeEntry = {
+      op: "close",
+      fd: this.fd,
+      result: result.isOk() ? "ok" : result.error.errno,
+    } as const;
+    this.#trace = [...this.#trace, closeEntry];
+    this.#traceFrozen = false;
     return result.isOk()
       ? CLOSED
       : err({
@@ -171,7 +228,7 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
       missingOptional: this.missingOptional,
       ioctls: `0x${this.ioctls.toString(16)}`,
       warnings: this.warnings,
-      closed: this.isClosed,
+      closed: this.#closed,
     };
   }
 }

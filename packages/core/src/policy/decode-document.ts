@@ -1,19 +1,21 @@
-import { distance } from "fastest-levenshtein";
-import * as t from "io-ts";
 import { catalogue } from "../catalogue/catalogue.js";
 import { suggestFeatureNames } from "../catalogue/feature-lookup.js";
 import type { PolicyIssue } from "../errors.js";
+import { nearestNames } from "./nearest-names.js";
 import {
-  ExtendsEntryCodec,
-  FeatureListCodec,
-  FeatureNameCodec,
-  KernelReleaseCodec,
+  acceptsScalar,
+  decodeScalar,
+  type FieldSpec,
+  MAX_PATH_LENGTH,
+  type MappingSpec,
   type PolicyDocument,
   PRESET_NAMES,
   PRESET_PREFIX,
   PRESET_REFERENCES,
+  type ScalarSpec,
 } from "./policy-document.js";
-import { type IssueSite, issueAt, type PathSegment } from "./policy-issue.js";
+import { type IssueSite, issueAt, MAX_ISSUES, type PathSegment } from "./policy-issue.js";
+import { excerptText, hasControlCharacter, quoteText } from "./quote-value.js";
 
 /** A document as far as it decoded: invalid fields left out, invalid list entries left as holes (`undefined`). */
 type Loose<T> = T extends readonly (infer E)[]
@@ -24,82 +26,105 @@ type Loose<T> = T extends readonly (infer E)[]
 
 export type LooseDocument = Loose<PolicyDocument>;
 
-type ObjectCodec = t.InterfaceType<t.Props> | t.PartialType<t.Props> | t.IntersectionType<t.Any[]>;
-type Shape = "object" | "list" | "scalar";
+/** What decoding found: the valid part of the document, its issues, and how many more were not described. */
+export interface DecodedDocument {
+  readonly document: LooseDocument;
+  readonly issues: readonly PolicyIssue[];
+  readonly unreported: number;
+}
 
 /**
- * Decodes a document with the io-ts codec `codec`, reporting every problem at once: each invalid value, each
- * unknown key (io-ts would silently drop them), each missing required key. What decoded is kept, so that the
- * semantic checks can still run on the valid part of a broken document.
+ * The decode stage: checks a plain value against a mapping spec (`policy-document.ts`), reporting every
+ * problem at once: each invalid value, each unknown key (own keys only: `constructor` is unknown too), each
+ * missing required key. What decoded is kept, so that the semantic checks can still run on the valid part of
+ * a broken document. Linear in the value; past `MAX_ISSUES` problems are only counted.
  */
-export function decodeDocument(
-  codec: ObjectCodec,
-  raw: unknown,
-  site: IssueSite,
-): { readonly document: LooseDocument; readonly issues: readonly PolicyIssue[] } {
-  const issues: PolicyIssue[] = [];
-  const document = walk(codec, raw, [], { site, issues });
-  return { document: (document ?? {}) as LooseDocument, issues };
+export function decodeDocument(spec: MappingSpec, raw: unknown, site: IssueSite): DecodedDocument {
+  const state: Walk = { site, issues: [], unreported: 0 };
+  const document = walk(spec, raw, [], state);
+  return { document: (document ?? {}) as LooseDocument, issues: state.issues, unreported: state.unreported };
 }
 
 interface Walk {
   readonly site: IssueSite;
   readonly issues: PolicyIssue[];
+  unreported: number;
 }
 
-function walk(codec: t.Any, value: unknown, path: PathSegment[], state: Walk): unknown {
-  const shape = shapeOf(codec);
-  if (shape === "object") return walkObject(codec as ObjectCodec, value, path, state);
-  if (shape === "list") {
-    if (!Array.isArray(value)) return fail(codec, value, path, state);
-    const element = (codec as t.ReadonlyArrayType<t.Any>).type;
-    return value.map((entry, index) => walk(element, entry, [...path, index], state));
-  }
-  if (codec instanceof t.UnionType) {
-    const member = (codec.types as t.Any[]).find((type) => shapeOf(type) === shapeOfValue(value));
-    return member ? walk(member, value, path, state) : fail(codec, value, path, state);
-  }
-  const decoded = codec.decode(value);
-  return decoded._tag === "Right" ? decoded.right : fail(codec, value, path, state);
+function report(state: Walk, issue: () => PolicyIssue): undefined {
+  if (state.issues.length < MAX_ISSUES) state.issues.push(issue());
+  else state.unreported++;
+  return undefined;
 }
 
-function walkObject(codec: ObjectCodec, value: unknown, path: PathSegment[], state: Walk): unknown {
-  if (shapeOfValue(value) !== "object") return fail(codec, value, path, state);
+function walk(spec: FieldSpec, value: unknown, path: PathSegment[], state: Walk): unknown {
+  switch (spec.kind) {
+    case "mapping":
+      return walkMapping(spec, value, path, state);
+    case "list":
+      return walkList(spec, value, path, state);
+    case "one-or-list":
+      return Array.isArray(value)
+        ? walkList({ kind: "list", of: spec.of }, value, path, state)
+        : shapeOfValue(value) === "scalar"
+          ? walk(spec.of, value, path, state)
+          : fail(spec, value, path, state);
+    default:
+      return acceptsScalar(spec, value) ? decodeScalar(spec, value) : fail(spec, value, path, state);
+  }
+}
+
+function walkList(
+  spec: FieldSpec & { kind: "list" },
+  value: unknown,
+  path: PathSegment[],
+  state: Walk,
+): unknown {
+  if (!Array.isArray(value)) return fail(spec, value, path, state);
+  const decoded: unknown[] = new Array(value.length);
+  for (let index = 0; index < value.length; index++)
+    decoded[index] = walk(spec.of, value[index], [...path, index], state);
+  return decoded;
+}
+
+function walkMapping(spec: MappingSpec, value: unknown, path: PathSegment[], state: Walk): unknown {
+  if (shapeOfValue(value) !== "mapping") return fail(spec, value, path, state);
   const record = value as Record<string, unknown>;
-  const { props, required } = fieldsOf(codec);
-  const known = Object.keys(props);
+  const known = Object.keys(spec.fields);
   for (const key of Object.keys(record)) {
-    if (key in props) continue;
-    state.issues.push(
-      issueAt(state.site, [...path, key], `unknown field "${key}"`, {
-        value: key,
-        expected: nearest(key, known),
+    if (Object.hasOwn(spec.fields, key)) continue;
+    report(state, () =>
+      issueAt(state.site, [...path, key], `unknown field ${quoteText(key)}`, {
+        value: excerptText(key),
+        expected: key.length > MAX_NAME_TO_SUGGEST ? known : nearestNames(key, known),
         target: "key",
       }),
     );
   }
   const decoded: Record<string, unknown> = {};
-  for (const [key, type] of Object.entries(props)) {
-    if (record[key] === undefined) {
-      if (required.has(key)) {
-        state.issues.push(
+  for (const key of known) {
+    const field = Object.hasOwn(record, key) ? record[key] : undefined;
+    if (field === undefined) {
+      if (spec.required.includes(key)) {
+        report(state, () =>
           issueAt(state.site, [...path, key], "is missing: policy files must declare it", {
-            expected: describe(type, undefined).expected,
+            expected: describe(spec.fields[key]!, undefined).expected,
           }),
         );
       }
       continue;
     }
-    const field = walk(type, record[key], [...path, key], state);
-    if (field !== undefined) decoded[key] = field;
+    const decodedField = walk(spec.fields[key]!, field, [...path, key], state);
+    if (decodedField !== undefined) decoded[key] = decodedField;
   }
   return decoded;
 }
 
-function fail(codec: t.Any, value: unknown, path: PathSegment[], state: Walk): undefined {
-  const { message, expected } = describe(codec, value);
-  state.issues.push(issueAt(state.site, path, message, { value, expected }));
-  return undefined;
+function fail(spec: FieldSpec, value: unknown, path: PathSegment[], state: Walk): undefined {
+  return report(state, () => {
+    const { message, expected } = describe(spec, value);
+    return issueAt(state.site, path, message, { value, expected });
+  });
 }
 
 interface Description {
@@ -109,130 +134,101 @@ interface Description {
 
 const ALL_FEATURES = catalogue.map((entry) => entry.name);
 
-// What was wrong and what would be right, for a value `codec` refused.
-function describe(codec: t.Any, value: unknown): Description {
-  if (codec === FeatureNameCodec) {
-    if (typeof value !== "string") {
-      return { message: `must be a feature name`, expected: ALL_FEATURES };
+// Names longer than this are not compared with known ones: no feature or field name is near.
+const MAX_NAME_TO_SUGGEST = 64;
+
+// What was wrong and what would be right, for a value `spec` refused.
+function describe(spec: FieldSpec, value: unknown): Description {
+  switch (spec.kind) {
+    case "feature-name":
+      return describeFeatureName(value);
+    case "extends-entry":
+      return describeExtendsEntry(value);
+    case "kernel-release": {
+      const unquoted =
+        typeof value === "number" && !Number.isInteger(value)
+          ? ` (write it quoted: unquoted, 5.10 reads as the number 5.1)`
+          : typeof value === "string"
+            ? `, not ${quoteText(value)}`
+            : "";
+      return {
+        message: `must be a kernel release string such as "5.15"${unquoted}`,
+        expected: ['"5.15"', '"6.1.26"'],
+      };
     }
-    const near = suggestFeatureNames(value);
-    const hint = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
-    return {
-      message: `unknown feature "${value}"${hint}`,
-      expected: near.length > 0 ? near : ALL_FEATURES,
-    };
+    case "enum": {
+      const shown = typeof value === "string" ? `${quoteText(value)} is not` : "must be";
+      return { message: `${shown} one of ${spec.values.join(", ")}`, expected: spec.values };
+    }
+    case "literal":
+      return {
+        message: `must be ${JSON.stringify(spec.value)}${quotedString(value)}`,
+        expected: [String(spec.value)],
+      };
+    case "boolean":
+      return { message: `must be true or false${quotedString(value)}`, expected: ["true", "false"] };
+    case "string":
+      return describeString(spec, value);
+    case "one-or-list":
+      return {
+        message: `must be preset:<name>, a relative path, or a list of them`,
+        expected: [...PRESET_REFERENCES, "a relative path"],
+      };
+    case "list":
+      return {
+        message: `must be ${spec.of.kind === "list" ? "a list of groups, each a list of feature names" : spec.of.kind === "feature-name" ? "a list of feature names" : "a list"}`,
+        expected: ["a list"],
+      };
+    case "mapping":
+      return { message: `must be a mapping of fields`, expected: Object.keys(spec.fields) };
   }
-  if (codec === FeatureListCodec) {
-    return { message: `must be a list of feature names`, expected: ["a list"] };
-  }
-  if (codec === ExtendsEntryCodec) return describeExtendsEntry(value);
-  if (codec === KernelReleaseCodec) {
-    const unquoted =
-      typeof value === "number" && !Number.isInteger(value)
-        ? ` (write it quoted: unquoted, 5.10 reads as the number 5.1)`
-        : "";
-    return {
-      message: `must be a kernel release string such as "5.15"${unquoted}`,
-      expected: ['"5.15"', '"6.1.26"'],
-    };
-  }
-  if (codec instanceof t.KeyofType) {
-    const keys = Object.keys(codec.keys);
-    return { message: `must be one of ${keys.join(", ")}`, expected: keys };
-  }
-  if (codec instanceof t.LiteralType) {
-    const quoted =
-      typeof value === "string" && typeof codec.value !== "string"
-        ? `, not the string ${JSON.stringify(value)}`
-        : "";
-    return {
-      message: `must be ${JSON.stringify(codec.value)}${quoted}`,
-      expected: [String(codec.value)],
-    };
-  }
-  if (codec instanceof t.BooleanType) {
-    const quoted = typeof value === "string" ? `, not the string ${JSON.stringify(value)}` : "";
-    return { message: `must be true or false${quoted}`, expected: ["true", "false"] };
-  }
-  if (codec instanceof t.StringType) {
-    return { message: `must be a string`, expected: ["a string"] };
-  }
-  if (codec instanceof t.UnionType) {
-    return {
-      message: `must be preset:<name>, a relative path, or a list of them`,
-      expected: [...PRESET_REFERENCES, "a relative path"],
-    };
-  }
-  if (shapeOf(codec) === "list") {
-    const element = (codec as t.ReadonlyArrayType<t.Any>).type;
-    const what = element === FeatureListCodec ? "a list of groups, each a list of feature names" : "a list";
-    return { message: `must be ${what}`, expected: ["a list"] };
-  }
-  const fields = Object.keys(fieldsOf(codec as ObjectCodec).props);
-  return { message: `must be a mapping of fields`, expected: fields };
 }
 
-function describeExtendsEntry(value: unknown): Description {
-  if (typeof value === "string" && value.startsWith(PRESET_PREFIX)) {
-    const near = nearest(value.slice(PRESET_PREFIX.length), PRESET_NAMES);
+const quotedString = (value: unknown) =>
+  typeof value === "string" ? `, not the string ${quoteText(value)}` : "";
+
+function describeString(spec: ScalarSpec & { kind: "string" }, value: unknown): Description {
+  if (typeof value !== "string") return { message: "must be a string", expected: ["a string"] };
+  const expected = [`a string of at most ${spec.maxLength} characters, no control characters`];
+  if (value.length > spec.maxLength)
     return {
-      message: `unknown preset "${value}"`,
-      expected: near.map((name) => `${PRESET_PREFIX}${name}`),
+      message: `is ${value.length} characters long, more than the limit of ${spec.maxLength}: ${quoteText(value)}`,
+      expected,
     };
-  }
+  return { message: `must not contain control characters: ${quoteText(value)}`, expected };
+}
+
+function describeFeatureName(value: unknown): Description {
+  if (typeof value !== "string") return { message: `must be a feature name`, expected: ALL_FEATURES };
+  const near = value.length > MAX_NAME_TO_SUGGEST ? [] : suggestFeatureNames(value);
+  const hint = near.length > 0 ? `; did you mean ${near.join(" or ")}?` : "";
   return {
-    message: typeof value === "string" ? "is empty" : `must be preset:<name> or a path relative to this file`,
-    expected: [...PRESET_REFERENCES, "a relative path"],
+    message: `unknown feature ${quoteText(value)}${hint}`,
+    expected: near.length > 0 ? near : ALL_FEATURES,
   };
 }
 
-/** The candidates nearest to `input` (containing it, or by edit distance); all of them when none is near. */
-export function nearest(input: string, candidates: readonly string[]): string[] {
-  const threshold = Math.max(2, Math.ceil(input.length / 3));
-  const lower = input.toLowerCase();
-  const scored = candidates
-    .map((candidate) => {
-      const other = candidate.toLowerCase();
-      const contained = lower.length >= 3 && (other.includes(lower) || lower.includes(other));
-      return { candidate, score: contained ? 0 : distance(lower, other) };
-    })
-    .filter((entry) => entry.score <= threshold)
-    .sort((a, b) => a.score - b.score);
-  return scored.length > 0 ? scored.map((entry) => entry.candidate) : [...candidates];
+function describeExtendsEntry(value: unknown): Description {
+  const expected = [...PRESET_REFERENCES, "a relative path"];
+  if (typeof value !== "string")
+    return { message: "must be preset:<name> or a path relative to this file", expected };
+  if (value.trim() === "") return { message: "is empty", expected };
+  if (value.length > MAX_PATH_LENGTH)
+    return { message: `is longer than the limit of ${MAX_PATH_LENGTH} characters for a path`, expected };
+  if (hasControlCharacter(value))
+    return { message: `must not contain control characters: ${quoteText(value)}`, expected };
+  const name = value.slice(PRESET_PREFIX.length);
+  const near = name.length > MAX_NAME_TO_SUGGEST ? [...PRESET_NAMES] : nearestNames(name, PRESET_NAMES);
+  return {
+    message: `unknown preset ${quoteText(value)}`,
+    expected: near.map((entry) => `${PRESET_PREFIX}${entry}`),
+  };
 }
 
-function shapeOf(codec: t.Any): Shape {
-  if (
-    codec instanceof t.InterfaceType ||
-    codec instanceof t.PartialType ||
-    codec instanceof t.IntersectionType
-  ) {
-    return "object";
-  }
-  if (codec instanceof t.ReadonlyArrayType || codec instanceof t.ArrayType) return "list";
-  return "scalar";
-}
-
-function shapeOfValue(value: unknown): Shape {
+/** What a value is, as far as the format cares: plain objects (YAML, JSON, object literals) are mappings. */
+function shapeOfValue(value: unknown): "mapping" | "list" | "scalar" {
   if (Array.isArray(value)) return "list";
   if (typeof value !== "object" || value === null) return "scalar";
-  // A plain object, as YAML and JSON make them; anything with another prototype is a value.
   const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null ? "object" : "scalar";
-}
-
-/** The fields of an object codec (an intersection merges its members') and which of them are required. */
-export function fieldsOf(codec: ObjectCodec): { props: t.Props; required: Set<string> } {
-  if (codec instanceof t.IntersectionType) {
-    const props: t.Props = {};
-    const required = new Set<string>();
-    for (const member of codec.types) {
-      const fields = fieldsOf(member as ObjectCodec);
-      Object.assign(props, fields.props);
-      for (const key of fields.required) required.add(key);
-    }
-    return { props, required };
-  }
-  const required = codec instanceof t.InterfaceType ? Object.keys(codec.props) : [];
-  return { props: codec.props, required: new Set(required) };
+  return prototype === Object.prototype || prototype === null ? "mapping" : "scalar";
 }

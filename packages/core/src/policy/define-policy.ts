@@ -4,7 +4,7 @@ import type { Policy } from "./policy.js";
 import type { PolicyInput, PresetName, PresetReference } from "./policy-document.js";
 import type { PolicyError } from "./policy-issue.js";
 import type { POLICY_PRESETS } from "./presets.js";
-import { validatePolicy } from "./resolve-policy.js";
+import { validatePolicy } from "./validate-policy.js";
 
 /**
  * A policy written in code, validated exactly like a policy file. The result is typed from the document:
@@ -12,6 +12,7 @@ import { validatePolicy } from "./resolve-policy.js";
  * `Result<Policy<"MISSING_SHMEM", "THREAD_ID">, PolicyError>`, so a session's `enabled.MISSING_SHMEM` is
  * `true` and `enabled.THREAD_ID` a `boolean`. `oneOf` alternatives count as optional names, and `extends`
  * presets contribute theirs. Names may carry the `UFFD_FEATURE_` prefix; `as const` is not needed.
+ * Total: anything that is not a document (`null`, a Proxy, a throwing getter) is an `invalid-policy` error.
  */
 export function definePolicy<const D extends PolicyInput>(
   document: D,
@@ -30,7 +31,7 @@ export type OptionalNames<D> =
 // Shows the names themselves rather than the alias that computes them (editors, error messages).
 type Evaluated<N> = N extends FeatureName ? N : never;
 
-// The type-level mirror of `resolveLayers`: the same fold over the same layers, on names.
+// The type-level mirror of `mergeLayers`: the same fold over the same layers, on names.
 interface Names {
   readonly required: FeatureName;
   readonly optional: FeatureName;

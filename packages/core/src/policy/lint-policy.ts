@@ -2,9 +2,11 @@ import type { FeatureName } from "../catalogue/catalogue.js";
 import { featureDefinition } from "../catalogue/feature-lookup.js";
 import type { PolicyIssue } from "../errors.js";
 import { kernelAtLeast, parseKernelRelease } from "../kernel-release.js";
+import { FEATURE_LISTS } from "./check-document.js";
 import type { Policy } from "./policy.js";
 import { issueAt } from "./policy-issue.js";
-import { FEATURE_LISTS, type Origin, originsOf, type PolicyOrigins } from "./validate-policy.js";
+import { type Origin, originsOf, type PolicyOrigins } from "./policy-origins.js";
+import { assertPolicy } from "./policy-shape.js";
 
 /**
  * Warnings about a valid policy: things that are allowed but probably not meant. Each names where the
@@ -12,10 +14,12 @@ import { FEATURE_LISTS, type Origin, originsOf, type PolicyOrigins } from "./val
  * - a required feature (or every alternative of a group) newer than `minKernel`;
  * - a requested feature whose implied feature is forbidden (the kernel enables it anyway);
  * - EVENT_FORK required with `userModeOnly: require` (callers limited to that mode rarely hold CAP_SYS_PTRACE).
+ * Throws a `TypeError` when `policy` is not a Policy (`null`, a Proxy, fields of the wrong type).
  */
 export function lintPolicy<R extends FeatureName, O extends FeatureName>(
   policy: Policy<R, O>,
 ): PolicyIssue[] {
+  assertPolicy(policy, "lintPolicy");
   const origins = originsOf(policy) ?? declaredOrigins(policy);
   const featureOrigin = (name: FeatureName): Origin =>
     origins.features.get(name) ?? { site: {}, segments: ["features"] };

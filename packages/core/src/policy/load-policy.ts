@@ -1,18 +1,33 @@
 import { err, type Result } from "neverthrow";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import { parsePolicy } from "./parse-policy.js";
+import { formatOfPath } from "./parse-policy-text.js";
 import type { Policy } from "./policy.js";
 import { type PolicyError, policyError } from "./policy-issue.js";
-import { formatOfPath, readPolicyFile } from "./read-policy-file.js";
+import { MAX_FILE_BYTES, readBoundedFile } from "./read-bounded-file.js";
 
 /**
  * Reads and validates a policy file: `.json` as JSON, anything else as YAML. Relative `extends` paths start
- * from the file's directory. An unreadable file is an `invalid-policy` error with one issue.
+ * from the file's directory. The file is read by the bounded reader (a regular file of at most 1 MiB, strict
+ * UTF-8); an unreadable one is an `invalid-policy` error with one issue, "cannot read <path>: <reason>".
  */
 export function loadPolicy(path: string): Result<Policy<never, FeatureName>, PolicyError> {
-  const text = readPolicyFile(path);
-  if (text.isErr()) {
-    return err(policyError([{ path: "", file: path, message: `cannot read ${path}: ${text.error.reason}` }]));
+  if (typeof path !== "string")
+    return err(policyError([{ path: "", message: "the policy path must be a string" }]));
+  const file = readBoundedFile(path);
+  if (file.isErr()) {
+    return err(
+      policyError([
+        {
+          path: "",
+          file: path,
+          message: `cannot read ${path}: ${file.error.reason}`,
+          ...(file.error.kind === "too-large"
+            ? { expected: [`a file of at most ${MAX_FILE_BYTES} bytes`] }
+            : {}),
+        },
+      ]),
+    );
   }
-  return parsePolicy(text.value, { format: formatOfPath(path), file: path });
+  return parsePolicy(file.value.text, { format: formatOfPath(path), file: path });
 }

@@ -1,13 +1,13 @@
-import type { Result } from "neverthrow";
+import { err, type Result } from "neverthrow";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import type { Policy } from "./policy.js";
 import type { PolicyFormat } from "./policy-document.js";
-import type { PolicyError } from "./policy-issue.js";
-import { validatePolicy } from "./resolve-policy.js";
+import { type PolicyError, policyError } from "./policy-issue.js";
+import { validatePolicy } from "./validate-policy.js";
 
 /** How `parsePolicy` reads its text. */
 export interface ParsePolicyOptions {
-  /** `yaml` or `json`; both are parsed with source positions, and JSON must also be strict JSON. */
+  /** `yaml` or `json`; JSON must be strict JSON. Issues carry source positions in both. */
   readonly format: PolicyFormat;
   /**
    * The file the text came from: named in every issue, and the directory relative `extends` paths start
@@ -18,16 +18,26 @@ export interface ParsePolicyOptions {
 
 /**
  * Validates a policy document given as text (the policy file format: `version: 1` required). Errors name the
- * path, line and column of every problem, in this text and in the files it extends.
+ * path, line and column of every problem, in this text and in the files it extends. Total: a text that is
+ * not a string, or options that are not `{ format: "yaml" | "json" }`, are an `invalid-policy` error.
  */
 export function parsePolicy(
   text: string,
   options: ParsePolicyOptions,
 ): Result<Policy<never, FeatureName>, PolicyError> {
-  return validatePolicy({
-    kind: "text",
-    text,
-    format: options.format,
-    ...(options.file === undefined ? {} : { file: options.file }),
-  });
+  const format =
+    typeof options === "object" && options !== null ? (options as { format?: unknown }).format : undefined;
+  const file =
+    typeof options === "object" && options !== null ? (options as { file?: unknown }).file : undefined;
+  if (typeof text !== "string")
+    return err(policyError([{ path: "", message: "the policy text must be a string" }]));
+  if (format !== "yaml" && format !== "json")
+    return err(
+      policyError([
+        { path: "", message: 'options.format must be "yaml" or "json"', expected: ["yaml", "json"] },
+      ]),
+    );
+  if (file !== undefined && typeof file !== "string")
+    return err(policyError([{ path: "", message: "options.file must be a file name" }]));
+  return validatePolicy({ kind: "text", text, format, ...(file === undefined ? {} : { file }) });
 }

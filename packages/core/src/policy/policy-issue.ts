@@ -1,4 +1,5 @@
 import type { NegotiationError, PolicyIssue } from "../errors.js";
+import { excerptValue, quoteText } from "./quote-value.js";
 
 /** What `definePolicy`, `parsePolicy` and `loadPolicy` return on failure: every problem found, at once. */
 export type PolicyError = Extract<NegotiationError, { readonly kind: "invalid-policy" }>;
@@ -21,13 +22,16 @@ export interface IssueSite {
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
-/** `features.required[2]`; keys that are not identifiers are quoted: `["odd key"]`. */
+/** How many issues a policy error describes; the rest are counted in a last issue. */
+export const MAX_ISSUES = 100;
+
+/** `features.required[2]`; keys that are not identifiers are quoted and escaped: `["odd key"]`. */
 export function formatPath(segments: readonly PathSegment[]): string {
   let path = "";
   for (const segment of segments) {
     if (typeof segment === "number") path += `[${segment}]`;
     else if (IDENTIFIER.test(segment)) path += path === "" ? segment : `.${segment}`;
-    else path += `[${JSON.stringify(segment)}]`;
+    else path += `[${quoteText(segment)}]`;
   }
   return path;
 }
@@ -49,25 +53,42 @@ export function issueAt(
     message,
     ...(site.file === undefined ? {} : { file: site.file }),
     ...(position ? { line: position.line, column: position.column } : {}),
-    ...("value" in details ? { value: details.value } : {}),
+    ...("value" in details ? { value: excerptValue(details.value) } : {}),
     ...(details.expected ? { expected: details.expected } : {}),
   };
 }
 
-/** `file:line:column path: message (expected: …)`, the form the CLI prints. */
+/**
+ * `file:line:column path: message (expected: …)`, the form the CLI prints; "(expected: …)" only when the
+ * message does not already name every expected value.
+ */
 export function formatPolicyIssue(issue: PolicyIssue): string {
   const where = [issue.file, issue.line, issue.column].filter((part) => part !== undefined).join(":");
   const path = issue.path === "" ? "(document)" : issue.path;
-  const expected =
-    issue.expected && issue.expected.length > 0 ? ` (expected: ${issue.expected.join(", ")})` : "";
+  const adds = issue.expected?.some((entry) => !issue.message.includes(entry)) ?? false;
+  const expected = adds ? ` (expected: ${issue.expected!.join(", ")})` : "";
   return `${where === "" ? "" : `${where} `}${path}: ${issue.message}${expected}`;
 }
 
-/** The `invalid-policy` error for a non-empty list of issues. */
-export function policyError(issues: readonly PolicyIssue[]): PolicyError {
+/** The `invalid-policy` error for a non-empty list of issues; past `MAX_ISSUES`, a last issue counts the rest. */
+export function policyError(all: readonly PolicyIssue[], unreported = 0): PolicyError {
+  const shown = all.slice(0, MAX_ISSUES);
+  const more = all.length - shown.length + unreported;
+  const issues =
+    more > 0
+      ? [
+          ...shown,
+          {
+            path: "",
+            message: `${more} more problem${more === 1 ? "" : "s"} not shown (the limit is ${MAX_ISSUES})`,
+            ...(shown.at(-1)?.file === undefined ? {} : { file: shown.at(-1)!.file! }),
+          },
+        ]
+      : all;
   const files = [...new Set(issues.map((issue) => issue.file).filter((file) => file !== undefined))];
   const subject = files.length === 0 ? "the policy" : files.join(", ");
-  const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
+  const total = all.length + unreported;
+  const count = total === 1 ? "1 problem" : `${total} problems`;
   return {
     kind: "invalid-policy",
     issues,

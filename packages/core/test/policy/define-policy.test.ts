@@ -51,7 +51,7 @@ describe("definePolicy", () => {
       },
       {
         path: "strategy",
-        message: "must be one of auto, probe, one-shot",
+        message: '"fast" is not one of auto, probe, one-shot',
         value: "fast",
         expected: ["auto", "probe", "one-shot"],
       },

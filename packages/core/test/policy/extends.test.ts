@@ -178,7 +178,7 @@ describe("extends", () => {
     expect(issues.map((issue) => [issue.file, issue.path, issue.message])).toEqual([
       [top, "extends[1]", `cannot read ${join(root, "broken/missing.yaml")}: no such file`],
       [top, "verify", "must be true or false"],
-      [join(root, "broken/base.yaml"), "strategy", "must be one of auto, probe, one-shot"],
+      [join(root, "broken/base.yaml"), "strategy", '"fast" is not one of auto, probe, one-shot'],
     ]);
   });
 

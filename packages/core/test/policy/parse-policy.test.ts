@@ -112,7 +112,7 @@ describe("parsePolicy", () => {
       },
       {
         path: "open",
-        message: "must be one of auto, syscall, device, user-mode-only",
+        message: '"usermode" is not one of auto, syscall, device, user-mode-only',
         file: "policy.json",
         line: 4,
         column: 11,
@@ -173,7 +173,7 @@ describe("parsePolicy", () => {
   it("formats an issue the way the CLI prints it", () => {
     const issue = yaml("version: 1\nstrategy: fast\n")._unsafeUnwrapErr().issues[0]!;
     expect(formatPolicyIssue(issue)).toBe(
-      "policy.yaml:2:11 strategy: must be one of auto, probe, one-shot (expected: auto, probe, one-shot)",
+      'policy.yaml:2:11 strategy: "fast" is not one of auto, probe, one-shot',
     );
   });
 
@@ -182,8 +182,8 @@ describe("parsePolicy", () => {
     expect(error.message).toBe(
       [
         "2 problems in policy.yaml:",
-        "  policy.yaml:2:11 strategy: must be one of auto, probe, one-shot (expected: auto, probe, one-shot)",
-        "  policy.yaml:3:9 verify: must be true or false (expected: true, false)",
+        '  policy.yaml:2:11 strategy: "fast" is not one of auto, probe, one-shot',
+        "  policy.yaml:3:9 verify: must be true or false",
       ].join("\n"),
     );
   });

@@ -2,17 +2,20 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ajv } from "ajv";
 import fc from "fast-check";
+import { isRight } from "fp-ts/lib/Either.js";
 import * as t from "io-ts";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { decodeDocument, fieldsOf } from "../../src/policy/decode-document.js";
+import { decodeDocument } from "../../src/policy/decode-document.js";
+import { codecOf, PolicyFileCodec } from "../../src/policy/policy-codecs.js";
 import {
-  ExtendsCodec,
-  ExtendsEntryCodec,
+  EXTENDS,
+  EXTENDS_ENTRY,
+  FEATURE_LIST,
   FEATURE_NAME_SPELLINGS,
-  FeatureListCodec,
-  KernelReleaseCodec,
-  PolicyFileCodec,
+  type FieldSpec,
+  KERNEL_RELEASE,
+  POLICY_FILE,
   PRESET_NAMES,
 } from "../../src/policy/policy-document.js";
 import schema from "../../src/policy/policy-schema.json" with { type: "json" };
@@ -24,51 +27,52 @@ const deref = (node: Schema): Schema =>
 
 const ajv = new Ajv({ allErrors: true, strict: true });
 const validate = ajv.compile(schema);
-const codecAccepts = (document: unknown) => decodeDocument(PolicyFileCodec, document, {}).issues.length === 0;
+const decoderAccepts = (document: unknown) => decodeDocument(POLICY_FILE, document, {}).issues.length === 0;
 
-// The schema node of each codec, compared by what the codec accepts.
-function expectAgreement(codec: t.Any, node: Schema, path: string): void {
+// The schema node of each spec, compared by what the spec accepts; the codec built from the spec has its shape.
+function expectAgreement(spec: FieldSpec, node: Schema, path: string): void {
   const resolved = deref(node);
-  if (
-    codec instanceof t.InterfaceType ||
-    codec instanceof t.PartialType ||
-    codec instanceof t.IntersectionType
-  ) {
-    const { props, required } = fieldsOf(codec);
+  const codec = codecOf(spec);
+  if (spec.kind === "mapping") {
+    expect(codec, path).toBeInstanceOf(spec.required.length > 0 ? t.IntersectionType : t.PartialType);
     expect(resolved.type, path).toBe("object");
     expect(resolved.additionalProperties, path).toBe(false);
-    expect(Object.keys(resolved.properties as Schema).sort(), path).toEqual(Object.keys(props).sort());
+    expect(Object.keys(resolved.properties as Schema).sort(), path).toEqual(Object.keys(spec.fields).sort());
     expect([...((resolved.required as string[] | undefined) ?? [])].sort(), path).toEqual(
-      [...required].sort(),
+      [...spec.required].sort(),
     );
-    for (const [key, type] of Object.entries(props)) {
-      expectAgreement(type, (resolved.properties as Record<string, Schema>)[key]!, `${path}.${key}`);
+    for (const [key, field] of Object.entries(spec.fields)) {
+      expectAgreement(field, (resolved.properties as Record<string, Schema>)[key]!, `${path}.${key}`);
     }
-  } else if (codec === FeatureListCodec) {
+  } else if (spec === FEATURE_LIST) {
     expect(resolved.type, path).toBe("array");
     expect(deref(resolved.items as Schema).enum, path).toEqual(FEATURE_NAME_SPELLINGS);
-  } else if (codec instanceof t.ReadonlyArrayType) {
+  } else if (spec.kind === "list") {
+    expect(codec, path).toBeInstanceOf(t.ReadonlyArrayType);
     expect(resolved.type, path).toBe("array");
-    expectAgreement(codec.type, resolved.items as Schema, `${path}[]`);
-  } else if (codec === ExtendsCodec) {
+    expectAgreement(spec.of, resolved.items as Schema, `${path}[]`);
+  } else if (spec === EXTENDS) {
+    expect(codec, path).toBeInstanceOf(t.UnionType);
     const [entry, list] = resolved.anyOf as Schema[];
-    expectAgreement(ExtendsEntryCodec, entry!, path);
+    expectAgreement(EXTENDS_ENTRY, entry!, path);
     expect(deref((list!.items as Schema) ?? {}), path).toEqual(deref(entry!));
-  } else if (codec === ExtendsEntryCodec) {
+  } else if (spec === EXTENDS_ENTRY) {
     expect(resolved.type, path).toBe("string");
+    expect(resolved.maxLength, path).toBe(4096);
     expect((resolved.not as Schema).pattern, path).toBe(`^preset:(?!(${PRESET_NAMES.join("|")})$)`);
-  } else if (codec === KernelReleaseCodec) {
+  } else if (spec === KERNEL_RELEASE) {
     expect(resolved.type, path).toBe("string");
-  } else if (codec instanceof t.KeyofType) {
-    expect(resolved.enum, path).toEqual(Object.keys(codec.keys));
-  } else if (codec instanceof t.LiteralType) {
-    expect(resolved.const, path).toBe(codec.value);
-  } else if (codec instanceof t.BooleanType) {
+  } else if (spec.kind === "enum") {
+    expect(resolved.enum, path).toEqual(spec.values);
+  } else if (spec.kind === "literal") {
+    expect(resolved.const, path).toBe(spec.value);
+  } else if (spec.kind === "boolean") {
     expect(resolved.type, path).toBe("boolean");
-  } else if (codec instanceof t.StringType) {
+  } else if (spec.kind === "string") {
     expect(resolved.type, path).toBe("string");
+    expect(resolved.maxLength, path).toBe(spec.maxLength);
   } else {
-    throw new Error(`no schema comparison for ${codec.name} at ${path}`);
+    throw new Error(`no schema comparison for ${spec.kind} at ${path}`);
   }
 }
 
@@ -155,17 +159,46 @@ const document = fc
   .map(([known, unknown]) => ({ ...known, ...unknown }));
 
 describe("policy-schema.json", () => {
-  it("describes exactly the fields, values and required keys of the io-ts codecs", () => {
-    expectAgreement(PolicyFileCodec, schema as Schema, "(document)");
+  it("describes exactly the fields, values and required keys of the format's specs and codecs", () => {
+    expectAgreement(POLICY_FILE, schema as Schema, "(document)");
   });
 
-  it("accepts exactly the documents the codecs accept", () => {
+  it("accepts exactly the documents the decoder accepts, and the io-ts codec too (it ignores unknown keys)", () => {
     fc.assert(
       fc.property(document, (candidate) => {
-        expect(validate(candidate)).toBe(codecAccepts(candidate));
+        const accepted = decoderAccepts(candidate);
+        expect(validate(candidate)).toBe(accepted);
+        const unknownKey = Object.keys(candidate).some((key) => !(key in POLICY_FILE.fields));
+        if (
+          !unknownKey &&
+          !(
+            "features" in candidate &&
+            typeof candidate.features === "object" &&
+            candidate.features !== null &&
+            Object.keys(candidate.features).some(
+              (key) => !["required", "optional", "forbidden", "oneOf"].includes(key),
+            )
+          )
+        )
+          expect(isRight(PolicyFileCodec.decode(candidate))).toBe(accepted);
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("refuses control characters and over-long names and releases, as the decoder does", () => {
+    for (const candidate of [
+      { version: 1, name: "a\u001b]0;title\u0007" },
+      { version: 1, name: "x".repeat(257) },
+      { version: 1, minKernel: "5.15 or so" },
+      { version: 1, minKernel: `5.15-${"x".repeat(64)}` },
+      { version: 1, extends: "a\u0000b" },
+    ]) {
+      expect(validate(candidate), JSON.stringify(candidate)).toBe(false);
+      expect(decoderAccepts(candidate), JSON.stringify(candidate)).toBe(false);
+    }
+    expect(validate({ version: 1, name: "x".repeat(256), minKernel: " 6.8.0-45-generic " })).toBe(true);
+    expect(decoderAccepts({ version: 1, name: "x".repeat(256), minKernel: " 6.8.0-45-generic " })).toBe(true);
   });
 
   it("validates every example policy", () => {

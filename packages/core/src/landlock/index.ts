@@ -1,0 +1,45 @@
+// `@negotiate/core/landlock`: the Landlock catalogue and port, for the Linux and mock implementations.
+export { LANDLOCK_ABIS, LANDLOCK_CATALOGUE, LANDLOCK_ERRATA } from "./landlock-catalogue.js";
+export {
+  LANDLOCK_GROUPS,
+  LANDLOCK_PREFIXES,
+  type LandlockAbiDefinition,
+  type LandlockErratumDefinition,
+  type LandlockGroup,
+  type LandlockMasks,
+  type LandlockRightDefinition,
+  type LandlockRightTarget,
+  type LandlockRuleType,
+} from "./landlock-definition.js";
+export {
+  EMPTY_LANDLOCK_MASKS,
+  erratumBit,
+  intersectLandlockMasks,
+  LANDLOCK_FILE_RIGHTS,
+  type LandlockCatalogueEntry,
+  type LandlockRightName,
+  type LandlockRightNameOf,
+  landlockAbi,
+  landlockAbiOfRelease,
+  landlockErrataOf,
+  landlockMasksAt,
+  landlockMasksOf,
+  landlockRight,
+  landlockRightNames,
+  NEWEST_LANDLOCK_ABI,
+  parseLandlockRight,
+  type UnknownLandlockRight,
+} from "./landlock-lookup.js";
+export {
+  isFdArgument,
+  LANDLOCK_QUERY_FLAGS,
+  LANDLOCK_RULE_TYPE_CODES,
+  type LandlockPort,
+  type LandlockPortInfo,
+  type LandlockRule,
+  RULESET_ATTR_FIELDS,
+  RULESET_ATTR_MAX_SIZE,
+  RULESET_ATTR_SIZE,
+  type RulesetAttr,
+  u32Flags,
+} from "./landlock-port.js";

@@ -1,0 +1,75 @@
+import type * as t from "io-ts";
+import type { FeatureName, FeatureNameInput } from "../catalogue/catalogue.js";
+import { ioTs, onFirstUse } from "./lazy-dependencies.js";
+import {
+  acceptsScalar,
+  decodeScalar,
+  type FieldSpec,
+  type MappingSpec,
+  POLICY_DOCUMENT,
+  POLICY_FILE,
+  type PolicyDocument,
+} from "./policy-document.js";
+
+/** A document as the codecs type it: decoded (`A`) with canonical names, written (`O`) as a document may. */
+type DocumentCodec = t.Type<PolicyDocument, PolicyDocument & { readonly features?: unknown }, unknown>;
+
+/**
+ * io-ts codecs of the policy format, built from its specs (`policy-document.ts`) on first use, so that io-ts
+ * is loaded only by code that asks for a codec. Like io-ts' own `partial`, they ignore unknown keys; the
+ * SDK's decoder refuses them.
+ */
+export const PolicyDocumentCodec: DocumentCodec = onFirstUse(() => codecOf(POLICY_DOCUMENT) as DocumentCodec);
+
+/** A policy file's codec: a document that declares `version: 1`. */
+export const PolicyFileCodec: DocumentCodec = onFirstUse(() => codecOf(POLICY_FILE) as DocumentCodec);
+
+const built = new Map<FieldSpec, t.Mixed>();
+
+/** The io-ts codec of a spec; one per spec, so that a shared spec gives the same codec. */
+export function codecOf(spec: FieldSpec): t.Mixed {
+  const known = built.get(spec);
+  if (known) return known;
+  const codec = build(spec);
+  built.set(spec, codec);
+  return codec;
+}
+
+function build(spec: FieldSpec): t.Mixed {
+  const io = ioTs();
+  switch (spec.kind) {
+    case "list":
+      return io.readonlyArray(codecOf(spec.of));
+    case "one-or-list":
+      return io.union([codecOf(spec.of), io.readonlyArray(codecOf(spec.of))]);
+    case "mapping":
+      return mappingCodec(spec);
+    case "feature-name":
+      return new io.Type<FeatureName, FeatureNameInput, unknown>(
+        "FeatureName",
+        (value): value is FeatureName => acceptsScalar(spec, value) && decodeScalar(spec, value) === value,
+        (value, context) =>
+          acceptsScalar(spec, value)
+            ? io.success(decodeScalar(spec, value) as FeatureName)
+            : io.failure(value, context),
+        (name) => name,
+      );
+    default:
+      return new io.Type<unknown, unknown, unknown>(
+        spec.kind,
+        (value): value is unknown => acceptsScalar(spec, value),
+        (value, context) => (acceptsScalar(spec, value) ? io.success(value) : io.failure(value, context)),
+        io.identity,
+      );
+  }
+}
+
+function mappingCodec(spec: MappingSpec): t.Mixed {
+  const io = ioTs();
+  const fields: t.Props = {};
+  for (const [key, field] of Object.entries(spec.fields)) fields[key] = codecOf(field);
+  if (spec.required.length === 0) return io.partial(fields, spec.name);
+  const required: t.Props = {};
+  for (const key of spec.required) required[key] = fields[key]!;
+  return io.intersection([io.type(required), io.partial(fields)], spec.name);
+}

@@ -1,0 +1,33 @@
+import { types } from "node:util";
+import { FeatureSet } from "../feature-set.js";
+import { originsOf } from "./policy-origins.js";
+
+const STRATEGIES: ReadonlySet<unknown> = new Set(["auto", "probe", "one-shot"]);
+
+/**
+ * What makes `value` unusable as a `Policy`, or `undefined`: built by this module, or by hand as plain data
+ * (FeatureSets for the three lists, a list of groups, a known strategy). Reads data properties only; a
+ * Proxy is refused before any trap runs. Throws only what the caller's own objects throw (caught at the
+ * callers' boundaries).
+ */
+export function problemOfPolicy(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || types.isProxy(value))
+    return "the policy must be a Policy (from definePolicy, parsePolicy or loadPolicy), not a Proxy or null";
+  if (originsOf(value) !== undefined) return undefined;
+  for (const key of ["required", "optional", "forbidden"]) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (!descriptor || !(descriptor.value instanceof FeatureSet)) return `policy.${key} must be a FeatureSet`;
+  }
+  const oneOf = Object.getOwnPropertyDescriptor(value, "oneOf")?.value;
+  if (!Array.isArray(oneOf) || types.isProxy(oneOf) || !oneOf.every((group) => Array.isArray(group)))
+    return "policy.oneOf must be a list of groups";
+  if (!STRATEGIES.has(Object.getOwnPropertyDescriptor(value, "strategy")?.value))
+    return "policy.strategy must be one of auto, probe, one-shot";
+  return undefined;
+}
+
+/** Throws a `TypeError` naming `caller` and the problem when `value` is not a usable policy. */
+export function assertPolicy(value: unknown, caller: string): void {
+  const problem = problemOfPolicy(value);
+  if (problem !== undefined) throw new TypeError(`${caller}: ${problem}`);
+}

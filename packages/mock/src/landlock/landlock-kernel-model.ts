@@ -1,0 +1,79 @@
+import { type Errno, type KernelVersion, kernelAtLeast, parseKernelRelease } from "@negotiate/core/engine";
+import {
+  EMPTY_LANDLOCK_MASKS,
+  type LandlockMasks,
+  type LandlockRuleType,
+  landlockAbi,
+  landlockAbiOfRelease,
+  landlockErrataOf,
+  landlockMasksAt,
+} from "@negotiate/core/landlock";
+import type { LandlockMockOptions } from "./landlock-mock-options.js";
+
+/** Everything the simulated Landlock calls decide on, resolved once from the options. */
+export interface LandlockKernelModel {
+  readonly release: string;
+  readonly arch: string;
+  /** The errno every Landlock syscall answers before any check (filter, not built, not in `lsm=`), if any. */
+  readonly refusal?: Errno;
+  readonly abi: number;
+  /** The bits the kernel accepts, per group. */
+  readonly known: LandlockMasks;
+  /** Bytes of `struct landlock_ruleset_attr` the kernel knows. */
+  readonly attrSize: number;
+  readonly ruleTypes: ReadonlySet<LandlockRuleType>;
+  /** The ERRATA answer; `undefined`: the query is EINVAL. */
+  readonly errata?: bigint;
+  /** Stacked layers allowed: 64 before 5.19, 16 since. */
+  readonly layerLimit: number;
+  /** Before 5.19: restrict_self checks flags before privileges, add_rule type and attr before the ruleset fd. */
+  readonly preFiveNineteenOrder: boolean;
+  /** `restrict_self(-1, LOG_SUBDOMAINS_OFF)` is accepted (ABI 7). */
+  readonly fdLessSubdomainsOff: boolean;
+  readonly pageSize: number;
+  readonly littleEndian: boolean;
+  readonly capSysAdmin: boolean;
+  readonly noNewPrivs: boolean;
+  readonly threads: number;
+  readonly fdLimit: number;
+}
+
+const ANCIENT: KernelVersion = { major: 0, minor: 0, patch: 0 };
+
+/** The model of a kernel: by release, with the quirks of vendor kernels on top. */
+export function landlockModelOf(options: LandlockMockOptions): LandlockKernelModel {
+  const arch = options.arch ?? "x86_64";
+  const version = parseKernelRelease(options.kernel).unwrapOr(ANCIENT);
+  const abi = options.quirks?.abi ?? landlockAbiOfRelease(version);
+  const row = landlockAbi(abi);
+  // A vendor ABI behaves as the mainline release that introduced it.
+  const behaviour =
+    options.quirks?.abi === undefined || !row ? version : parseKernelRelease(row.since).unwrapOr(version);
+  const build = options.build ?? (abi > 0 ? "built" : "not-built");
+  const refusal: Errno | undefined =
+    options.filter ??
+    (build === "not-built" || !row ? "ENOSYS" : build === "not-in-lsm" ? "EOPNOTSUPP" : undefined);
+  const known = landlockMasksAt(row ? abi : 0);
+  const errata = options.errata ?? (row?.errataQuery ? landlockErrataOf(behaviour, abi) : undefined);
+  return {
+    release: options.kernel,
+    arch,
+    ...(refusal ? { refusal } : {}),
+    abi: row ? abi : 0,
+    known: row
+      ? { ...known, scope: known.scope & ~(options.quirks?.rejectedScopes ?? 0n) }
+      : EMPTY_LANDLOCK_MASKS,
+    attrSize: row?.rulesetAttrSize ?? 0,
+    ruleTypes: new Set(row?.ruleTypes ?? []),
+    ...(errata === undefined ? {} : { errata }),
+    layerLimit: kernelAtLeast(behaviour, "5.19") ? 16 : 64,
+    preFiveNineteenOrder: !kernelAtLeast(behaviour, "5.19"),
+    fdLessSubdomainsOff: abi >= 7,
+    pageSize: arch === "ppc64le" ? 65_536 : 4096,
+    littleEndian: arch !== "s390x",
+    capSysAdmin: options.capSysAdmin ?? false,
+    noNewPrivs: options.noNewPrivs ?? false,
+    threads: Number.isFinite(options.threads) ? Math.max(1, Math.floor(options.threads!)) : 1,
+    fdLimit: options.fdLimit ?? Number.POSITIVE_INFINITY,
+  };
+}
