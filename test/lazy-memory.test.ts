@@ -9,7 +9,14 @@ import { loadUffdOps, uffdIoctlNumbers } from "../examples/lazy-memory/src/koffi
 import { formatLazyMemoryReport, runLazyMemory } from "../examples/lazy-memory/src/lazy-memory.js";
 import { fileSource, type PageSource, patternByte } from "../examples/lazy-memory/src/page-source.js";
 import type { UffdOps } from "../examples/lazy-memory/src/uffd-ops.js";
-import { kernelSince, kernelWithout, uffdSkipReason, watchResources } from "./support/uffd-host.js";
+import {
+  kernelSince,
+  kernelWithout,
+  manualClock,
+  UNHURRIED_MS,
+  uffdSkipReason,
+  watchResources,
+} from "./support/uffd-host.js";
 
 const skip = uffdSkipReason();
 
@@ -59,7 +66,7 @@ describe.skipIf(skip !== undefined)(
     test("every page the worker reads is the source's, byte for byte, and THREAD_ID names the worker", async () => {
       const watch = watchResources(ops);
       const { source, bytes } = randomPages(8, pageSize);
-      const result = await runLazyMemory({ pages: 8, source, ops: watch.ops });
+      const result = await runLazyMemory({ pages: 8, source, timeoutMs: UNHURRIED_MS, ops: watch.ops });
       expect(result.isErr() ? result.error : undefined).toBeUndefined();
       const report = result._unsafeUnwrap();
 
@@ -82,7 +89,7 @@ describe.skipIf(skip !== undefined)(
         writeFileSync(path, content);
         const watch = watchResources(ops);
         const report = (
-          await runLazyMemory({ pages: 4, source: fileSource(path), ops: watch.ops })
+          await runLazyMemory({ pages: 4, source: fileSource(path), timeoutMs: UNHURRIED_MS, ops: watch.ops })
         )._unsafeUnwrap();
         expect(Buffer.from(report.data).equals(Buffer.concat([content, Buffer.alloc(pageSize / 2)]))).toBe(
           true,
@@ -98,7 +105,9 @@ describe.skipIf(skip !== undefined)(
     test("on a kernel without THREAD_ID the faults carry no thread id and are still served", async () => {
       const watch = watchResources(ops);
       const backend = kernelWithout(linuxBackend()._unsafeUnwrap(), "THREAD_ID");
-      const report = (await runLazyMemory({ pages: 4, backend, ops: watch.ops }))._unsafeUnwrap();
+      const report = (
+        await runLazyMemory({ pages: 4, backend, timeoutMs: UNHURRIED_MS, ops: watch.ops })
+      )._unsafeUnwrap();
 
       expect(report.negotiated.threadId).toBe(false);
       expect(report.negotiated.enabled).not.toContain("THREAD_ID");
@@ -113,17 +122,30 @@ describe.skipIf(skip !== undefined)(
     test("a fault that is never served fails at the deadline, and the worker is released", async () => {
       const watch = watchResources(ops);
       const { source } = randomPages(8, pageSize);
+      // The deadline passes while page 3 is being filled, whatever the machine's load: the clock is the test's.
+      const clock = manualClock();
       const stalled: PageSource = {
         description: "stalls on page 3",
-        fill: (index, page) => (index === 3 ? new Promise<void>(() => {}) : source.fill(index, page)),
+        fill(index, page) {
+          if (index !== 3) return source.fill(index, page);
+          clock.advance(800);
+          return new Promise<void>(() => {});
+        },
       };
-      const started = performance.now();
-      const result = await runLazyMemory({ pages: 8, source: stalled, timeoutMs: 800, ops: watch.ops });
-      const elapsed = performance.now() - started;
+      const result = await runLazyMemory({
+        pages: 8,
+        source: stalled,
+        timeoutMs: 800,
+        clock,
+        ops: watch.ops,
+      });
 
-      expect(result.isErr() && result.error).toMatchObject({ kind: "timeout", pending: { page: 3 } });
-      expect(elapsed).toBeGreaterThanOrEqual(800);
-      expect(elapsed).toBeLessThan(4000);
+      expect(result.isErr() && result.error).toMatchObject({
+        kind: "timeout",
+        waitedMs: 800,
+        pending: { page: 3 },
+        message: expect.stringContaining("a fault was not served within 800 ms: page 3"),
+      });
       expect(watch.mapped()).toBe(2);
       expect(watch.leftBehind()).toEqual({ fds: 0, mappings: [] });
     });
@@ -133,6 +155,7 @@ describe.skipIf(skip !== undefined)(
       const result = await runLazyMemory({
         pages: 2,
         source: fileSource("/nonexistent/lazy-memory/pages.bin"),
+        timeoutMs: UNHURRIED_MS,
         ops: watch.ops,
       });
 

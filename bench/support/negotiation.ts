@@ -45,14 +45,24 @@ export function sdkNegotiation(backend: Backend, strategy: StrategyName, verify:
 
 const OPEN = { mode: "syscall", closeOnExec: true, nonBlocking: true } as const;
 
-/** What one known-supported negotiation asks of `backend`'s port, without the core around it. */
+/** What one known-supported negotiation asks of `backend`'s port (open, API, close), without the core around it. */
 export function portNegotiation(backend: Backend, verify: boolean): () => void {
+  return () => portCalls(backend, REQUEST, verify);
+}
+
+/** What one `probe` negotiation asks of the port: open, API(0), close, then open, API(request), close. */
+export function portProbe(backend: Backend): () => void {
   return () => {
-    const fd = backend.open(OPEN)._unsafeUnwrap();
-    backend.api(fd, UFFD_API, REQUEST)._unsafeUnwrap();
-    if (verify) backend.enabledFeatures!(fd)._unsafeUnwrap();
-    backend.close(fd);
+    portCalls(backend, 0n, false);
+    portCalls(backend, REQUEST, false);
   };
+}
+
+function portCalls(backend: Backend, features: bigint, verify: boolean): void {
+  const fd = backend.open(OPEN)._unsafeUnwrap();
+  backend.api(fd, UFFD_API, features)._unsafeUnwrap();
+  if (verify) backend.enabledFeatures!(fd)._unsafeUnwrap();
+  backend.close(fd);
 }
 
 /** Runs `run` in batches of `batch` for `roundMs` and returns its ns per call. */

@@ -8,6 +8,7 @@ import {
   parseKernelRelease,
 } from "@negotiate/core";
 import { err } from "neverthrow";
+import type { Clock } from "../../examples/lazy-memory/src/clock.js";
 import type { UffdOps } from "../../examples/lazy-memory/src/uffd-ops.js";
 
 /** Why the examples cannot fault real pages here, or `undefined` when they can. */
@@ -92,3 +93,32 @@ export function watchResources(inner: UffdOps): {
     leftBehind: () => ({ fds: openFds() - fds, mappings: [...live.keys()] }),
   };
 }
+
+/** A clock that moves only when `advance` is called: a deadline passes exactly where a test moves it. */
+export function manualClock(): Clock & { advance(ms: number): void } {
+  let now = 0;
+  let waiting: { readonly at: number; readonly resolve: () => void }[] = [];
+  const wake = () => {
+    const due = waiting.filter((timer) => timer.at <= now);
+    waiting = waiting.filter((timer) => timer.at > now);
+    for (const timer of due) timer.resolve();
+  };
+  return {
+    now: () => now,
+    after: (ms) =>
+      new Promise<void>((resolve) => {
+        waiting.push({ at: now + ms, resolve });
+        wake();
+      }),
+    advance(ms) {
+      now += ms;
+      wake();
+    },
+  };
+}
+
+/**
+ * The deadline of a scenario whose deadline is not under test: 200× a quiet run (a worker's start-up and its
+ * faults take ~0.3 s), so that a busy machine never meets it; the deadline tests move a clock of their own.
+ */
+export const UNHURRIED_MS = 60_000;

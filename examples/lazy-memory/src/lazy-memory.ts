@@ -80,7 +80,7 @@ async function serveMissingPages(
 
   const buffer = new SharedArrayBuffer(pages * pageSize);
   const served: ServedFault[] = [];
-  const started = performance.now();
+  const started = context.clock.now();
   const serve = async (fault: PageFault, signal: AbortSignal): Promise<Result<void, ScenarioError>> => {
     const page = pageIn(region.start, pages, pageSize, fault.address);
     if (page === undefined) {
@@ -115,7 +115,7 @@ async function serveMissingPages(
       address: fault.address,
       write: (fault.flags & PAGEFAULT_FLAG.WRITE) !== 0n,
       ...(session.enabled.THREAD_ID ? { threadId: fault.ptid } : {}),
-      servedAtMs: performance.now() - started,
+      servedAtMs: context.clock.now() - started,
     });
     return ok(undefined);
   };
@@ -131,6 +131,7 @@ async function serveMissingPages(
       buffer,
     },
     timeoutMs: options.timeoutMs ?? 5000,
+    clock: context.clock,
     serve,
     // Unregistering wakes every thread waiting on a missing fault; the retried access then gets a zero page.
     release: () => ops.unregister(fd, region),

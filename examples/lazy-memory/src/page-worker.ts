@@ -15,6 +15,13 @@ export interface PageWorkerTask {
   readonly buffer: SharedArrayBuffer;
 }
 
+/** What the worker thread gets: its task, and a flag the main thread raises when it gives up. */
+export interface PageWorkerData {
+  readonly task: PageWorkerTask;
+  /** Element 0 becomes 1 when the main thread gives up: the worker touches no further page and exits. */
+  readonly cancel: Int32Array;
+}
+
 /** What the worker reports, in this order: `started` before it touches memory, then `done`. */
 export type PageWorkerMessage =
   | {
@@ -31,10 +38,11 @@ function currentThreadId(): number {
 }
 
 // Each access to a page that is missing or write-protected sleeps in the kernel until the main thread serves it.
-function run(task: PageWorkerTask, post: (message: PageWorkerMessage) => void): void {
+function run({ task, cancel }: PageWorkerData, post: (message: PageWorkerMessage) => void): void {
   post({ kind: "started", threadId: currentThreadId() });
   const shared = new Uint8Array(task.buffer);
   for (const index of task.pages) {
+    if (Atomics.load(cancel, 0) !== 0) return;
     const offset = index * task.pageSize;
     const page = new Uint8Array(koffi.view(task.address + BigInt(offset), task.pageSize));
     const slot = shared.subarray(offset, offset + task.pageSize);
@@ -46,5 +54,5 @@ function run(task: PageWorkerTask, post: (message: PageWorkerMessage) => void): 
 
 if (parentPort) {
   const port = parentPort;
-  run(workerData as PageWorkerTask, (message) => port.postMessage(message));
+  run(workerData as PageWorkerData, (message) => port.postMessage(message));
 }

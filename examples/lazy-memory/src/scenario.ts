@@ -10,6 +10,7 @@ import {
 } from "@negotiate/core";
 import { linuxBackend } from "@negotiate/linux";
 import { err, ok, type Result } from "neverthrow";
+import { type Clock, systemClock } from "./clock.js";
 import { loadUffdOps } from "./koffi-uffd-ops.js";
 import { type ScenarioError, uffdFailure } from "./scenario-error.js";
 import type { UffdOps, UffdRange } from "./uffd-ops.js";
@@ -43,6 +44,8 @@ export interface ScenarioContext<R extends FeatureName, O extends FeatureName> {
   readonly region: UffdRange;
   readonly pageSize: number;
   readonly pages: number;
+  /** The scenario's clock: `options.clock`, else the system's. */
+  readonly clock: Clock;
   /** Registers a release step, run in reverse order after the body whatever happens. */
   defer(step: () => Result<void, ScenarioError> | Promise<Result<void, ScenarioError>>): void;
 }
@@ -57,6 +60,8 @@ export interface ScenarioOptions {
   readonly timeoutMs?: number;
   /** The system calls; default `loadUffdOps()`. Tests pass a recording one. */
   readonly ops?: UffdOps;
+  /** What the deadline, the exit grace and the report's times are read from; default `systemClock`. */
+  readonly clock?: Clock;
 }
 
 function summarize(
@@ -97,7 +102,8 @@ export async function runScenario<R extends FeatureName, O extends FeatureName, 
   let outcome: Result<T, ScenarioError>;
   let released: Result<void, ScenarioError>;
   try {
-    outcome = await mapAndRun(ops.value, session.value, policy.name, options.pages ?? 8, steps, body);
+    const run = { ops: ops.value, clock: options.clock ?? systemClock, pages: options.pages ?? 8 };
+    outcome = await mapAndRun(run, session.value, policy.name, steps, body);
   } finally {
     released = await releaseAll(steps);
   }
@@ -111,10 +117,9 @@ function negotiationFailure(error: NegotiationError): ScenarioError {
 type ReleaseStep = () => Result<void, ScenarioError> | Promise<Result<void, ScenarioError>>;
 
 async function mapAndRun<R extends FeatureName, O extends FeatureName, T>(
-  ops: UffdOps,
+  { ops, clock, pages }: { readonly ops: UffdOps; readonly clock: Clock; readonly pages: number },
   session: Session<R, O>,
   policyName: string | undefined,
-  pages: number,
   steps: ReleaseStep[],
   body: (context: ScenarioContext<R, O>) => Promise<Result<T, ScenarioError>>,
 ): Promise<Result<T, ScenarioError>> {
@@ -130,6 +135,7 @@ async function mapAndRun<R extends FeatureName, O extends FeatureName, T>(
     region: { start: mapped.value, length: BigInt(length) },
     pageSize: ops.pageSize,
     pages,
+    clock,
     defer: (step) => steps.push(step),
   });
   stuck = outcome.isErr() && outcome.error.kind === "worker-stuck";

@@ -128,6 +128,7 @@ async function trackWrites(
     fd,
     task: { address: region.start, pageSize, pages: writes, action: "write", buffer },
     timeoutMs: options.timeoutMs ?? 5000,
+    clock: context.clock,
     serve,
     // Un-protecting the whole region wakes every waiting writer.
     release: () => ops.writeProtect(fd, region, 0n),

@@ -1,11 +1,28 @@
-import { writeSync } from "node:fs";
+import { fstatSync, writeSync } from "node:fs";
 import type { OutputStream } from "./output.js";
+
+// Linux's memory devices (/dev/null, /dev/zero, /dev/full) have major number 1; a terminal never does.
+const LINUX_MEMORY_DEVICES = 1;
+
+// Whether `fd` is certainly no terminal, known from fstat(2) alone: not a character device, or a Linux memory
+// device (where `npm`, CI and `stdio: "ignore"` often point stdout). Anything else may be one: ask Node.
+function certainlyNoTerminal(fd: number): boolean {
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isCharacterDevice()) return true;
+    const major = stats.rdev < 2 ** 32 ? (stats.rdev >>> 8) & 0xfff : undefined;
+    return process.platform === "linux" && major === LINUX_MEMORY_DEVICES;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * stdout or stderr written with write(2) on its fd. Creating `process.stdout` loads Node's stream modules, a good
  * part of the command's start-up: the Node stream is created only when a command asks whether the output is a
- * terminal (to colour it), or when a write would block (a full non-blocking pipe), and from then on it takes every
- * later write, so the output stays in order. Errors of either way of writing go to `onError`.
+ * terminal (to colour it) and fstat(2) cannot say it is none (a file, a pipe, /dev/null), or when a write would
+ * block (a full non-blocking pipe), and from then on it takes every later write, so the output stays in order.
+ * Errors of either way of writing go to `onError`.
  */
 export function directOutput(
   fd: number,
@@ -20,6 +37,7 @@ export function directOutput(
   let blocked = false;
   return {
     get isTTY() {
+      if (stream === undefined && certainlyNoTerminal(fd)) return false;
       return created().isTTY === true;
     },
     write(text: string) {

@@ -1,6 +1,5 @@
 import { execFile, spawn } from "node:child_process";
 import {
-  chmodSync,
   closeSync,
   cpSync,
   existsSync,
@@ -19,6 +18,7 @@ import { catalogue } from "@negotiate/core";
 import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliCommand } from "../../../tsup.config.js";
+import { readableFolder, UNPRIVILEGED } from "../../linux/test/support/child.js";
 import { compileProgram } from "../src/program-script.js";
 import { ANSI, fixture, MALFORMED_POLICY, STACK_FRAME } from "./support/run-cli.js";
 
@@ -31,14 +31,13 @@ beforeAll(async () => {
   mkdirSync(cache, { recursive: true });
   // Inside the workspace, so that the bundle finds koffi as the installed package does.
   dist = mkdtempSync(join(cache, "negotiate-cli-"));
-  chmodSync(dist, 0o755); // readable by the unprivileged user below
   await build({ ...cliCommand(dist), silent: true, config: false });
 }, 30_000);
 afterAll(() => rmSync(dist, { recursive: true, force: true }));
 
-// Reports on stderr whether koffi was loaded: the bundle must load it only for the Linux backend.
+// Reports on stderr whether koffi (its entry or its native module) was loaded: only for the Linux backend.
 const KOFFI_PROBE = `data:text/javascript,${encodeURIComponent(
-  'import { createRequire } from "node:module"; const require = createRequire("/"); process.on("exit", () => { if (Object.keys(require.cache).some((path) => /[\\\\/]koffi[\\\\/]/.test(path))) process.stderr.write("[koffi loaded]\\n"); });',
+  'import { createRequire } from "node:module"; const require = createRequire("/"); process.on("exit", () => { if (Object.keys(require.cache).some((path) => /[\\\\/]koffi(-[\\w-]+)?[\\\\/]/.test(path))) process.stderr.write("[koffi loaded]\\n"); });',
 )}`;
 
 interface Outcome {
@@ -86,20 +85,14 @@ describe("the built negotiate bundle", () => {
   it.runIf(canDropPrivileges)(
     "as an unprivileged user, says which open modes this kernel refuses and why",
     async () => {
+      // A copy the unprivileged user can read wherever the checkout is (inside a 0700 folder it cannot).
+      const readable = readableFolder();
+      cpSync(dist, readable.path, { recursive: true });
       const { stdout } = await promisify(execFile)(
-        "setpriv",
-        [
-          "--reuid=65534",
-          "--regid=65534",
-          "--clear-groups",
-          "--inh-caps=-all",
-          process.execPath,
-          join(dist, "bin.cjs"),
-          "probe",
-          "--json",
-        ],
+        UNPRIVILEGED[0]!,
+        [...UNPRIVILEGED.slice(1), process.execPath, join(readable.path, "bin.cjs"), "probe", "--json"],
         { env: { PATH: process.env.PATH ?? "" } },
-      );
+      ).finally(readable.remove);
       const sysctl = Number.parseInt(readFileSync("/proc/sys/vm/unprivileged_userfaultfd", "utf8"), 10);
       const modes = JSON.parse(stdout).openModes as {
         mode: string;

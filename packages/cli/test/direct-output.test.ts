@@ -1,5 +1,14 @@
 import { execFileSync } from "node:child_process";
-import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -63,14 +72,30 @@ describe("directOutput", () => {
     expect(onError).not.toHaveBeenCalled();
   });
 
-  it("asks the Node stream whether it is a terminal, creating it once", () => {
-    const { create, stream } = recordingStream(true);
-    const output = directOutput(1, create, vi.fn());
-    expect(output.isTTY).toBe(true);
-    expect(output.isTTY).toBe(true);
-    expect(create).toHaveBeenCalledTimes(1);
-    expect(stream.on).toHaveBeenCalledWith("error", expect.any(Function));
+  it("knows a file, a pipe or /dev/null is no terminal without creating the Node stream", () => {
+    const { reader, writer } = nonBlockingPipe();
+    const file = openSync(join(folder, "out.txt"), "w");
+    const devNull = openSync("/dev/null", "w");
+    const { create } = recordingStream(true);
+    const answers = [writer, file, devNull].map((fd) => directOutput(fd, create, vi.fn()).isTTY);
+    for (const fd of [reader, writer, file, devNull]) closeSync(fd);
+    expect(answers).toEqual([false, false, false]);
+    expect(create).not.toHaveBeenCalled();
   });
+
+  it.runIf(existsSync("/dev/ptmx"))(
+    "asks the Node stream whether a character device (a pty) is a terminal, creating it once",
+    () => {
+      const pty = openSync("/dev/ptmx", "r+");
+      const { create, stream } = recordingStream(true);
+      const output = directOutput(pty, create, vi.fn());
+      expect(output.isTTY).toBe(true);
+      expect(output.isTTY).toBe(true);
+      closeSync(pty);
+      expect(create).toHaveBeenCalledTimes(1);
+      expect(stream.on).toHaveBeenCalledWith("error", expect.any(Function));
+    },
+  );
 
   it("hands the rest to the Node stream, in order, once a non-blocking pipe is full", () => {
     const { reader, writer } = nonBlockingPipe();

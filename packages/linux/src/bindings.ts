@@ -1,4 +1,6 @@
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { fromThrowable, type Result } from "neverthrow";
 
 /**
@@ -42,7 +44,7 @@ export const describe = (error: unknown): BindingFailure => ({
 });
 
 const bind = fromThrowable((): Libc => {
-  const koffi = requireHere()("koffi") as Koffi;
+  const koffi = loadKoffi(requireHere());
   const lib = openLibc(koffi);
   const syscall1 = lib.func("long syscall(long nr, long arg)");
   const ioctlPointer = lib.func("int ioctl(int fd, unsigned long request, void *arg)");
@@ -57,6 +59,29 @@ const bind = fromThrowable((): Libc => {
 // itself in ES module output, so it cannot tell the two apart).
 export const requireHere = (): NodeJS.Require =>
   createRequire(typeof __filename === "string" ? __filename : import.meta.url);
+
+// koffi's entry finds its native module through two loaders that each read node's ELF headers, and resolving its
+// `exports` loads Node's ES module resolver: most of what koffi adds to a start-up besides the dlopen. On glibc
+// x86_64 the native module is loaded from where koffi's platform package keeps it, when it is there and of
+// koffi's version; anything else goes through koffi's entry.
+function loadKoffi(require: NodeJS.Require): Koffi {
+  const native = fromThrowable(() => nativeKoffi(require), describe)();
+  return native.isOk() && native.value ? native.value : (require("koffi") as Koffi);
+}
+
+function nativeKoffi(require: NodeJS.Require): Koffi | undefined {
+  if (process.platform !== "linux" || process.arch !== "x64" || existsSync("/lib/ld-musl-x86_64.so.1"))
+    return;
+  const folder = require.resolve
+    .paths("koffi")
+    ?.map((modules) => join(modules, "koffi"))
+    .find((candidate) => existsSync(join(candidate, "package.json")));
+  if (!folder) return;
+  const real = realpathSync(folder);
+  const { version } = JSON.parse(readFileSync(join(real, "package.json"), "utf8")) as { version?: string };
+  const native = require(join(real, "..", "@koromix", "koffi-linux-x64", "linux_x64", "koffi.node")) as Koffi;
+  return native.version === version ? native : undefined;
+}
 
 // glibc names its soname; musl and others are found through the symbols the process itself already has.
 export function openLibc(koffi: Koffi): ReturnType<Koffi["load"]> {

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { FeatureSet, permissionHint } from "@negotiate/core";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 import { diagnoseDenial, diagnoseUnavailable } from "../src/diagnose.js";
 import {
   type PermissionEnvironment,
@@ -119,6 +119,7 @@ describe("layered causes: LSM, not built, seccomp answering ENOSYS", () => {
 
   it("reads CONFIG_USERFAULTFD from a config.gz, bounded, and says not-built when it is absent", () => {
     const dir = mkdtempSync(join(tmpdir(), "negotiate-config-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const without = join(dir, "without.gz");
     writeFileSync(without, gzipSync("CONFIG_MMU=y\n# CONFIG_USERFAULTFD is not set\n"));
     const withIt = join(dir, "with.gz");

@@ -1,0 +1,63 @@
+/**
+ * Cold start of a short-lived program (a CLI, a hook, a test worker): a fresh `node -e` process that imports
+ * `@negotiate/core` and `@negotiate/linux` (the built packages), defines its policy in code and negotiates once
+ * with the real kernel, against `node -e 0`, alternated round by round.
+ * Goals, on the median of the paired ratios: ES module ≤ 1.3×, CommonJS ≤ 1.2×.
+ * Run after `npx tsup`: node --import tsx bench/cold-start.bench.ts [rounds]
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { type ProcessVariant, processTable, timeProcesses } from "./support/paired.js";
+
+const ROUNDS = Number(process.argv[2] ?? 30);
+// Where `@negotiate/*` resolve from (the workspace root's node_modules).
+const root = fileURLToPath(new URL("..", import.meta.url));
+
+for (const name of ["core", "linux"]) {
+  const dist = `${root}packages/${name}/dist/index.js`;
+  if (!existsSync(dist)) {
+    console.error(`${dist} does not exist: build first (npx tsup)`);
+    process.exit(1);
+  }
+}
+
+// The program as an app writes it, after its imports: the policy in code, the real kernel, one negotiation.
+const NEGOTIATE_ONCE = `
+const outcome = definePolicy({ features: { required: ["MOVE"], optional: ["WP_ASYNC", "THREAD_ID"] } }).andThen(
+  (policy) => linuxBackend().andThen((backend) => negotiate(policy, { backend })),
+);
+if (outcome.isErr()) {
+  console.error(outcome.error.kind, outcome.error.message);
+  process.exit(1);
+}
+outcome.value.close();`;
+const ESM = `import { definePolicy, negotiate } from "@negotiate/core";
+import { linuxBackend } from "@negotiate/linux";${NEGOTIATE_ONCE}`;
+const CJS = `const { definePolicy, negotiate } = require("@negotiate/core");
+const { linuxBackend } = require("@negotiate/linux");${NEGOTIATE_ONCE}`;
+
+const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [
+  { label: "node -e 0 (baseline: Node's own start-up)", args: ["-e", "0"] },
+  { label: "ESM: import core + linux, negotiate once", args: ["--input-type=module", "-e", ESM], goal: 1.3 },
+  { label: "CJS: require core + linux, negotiate once", args: ["-e", CJS], goal: 1.2 },
+  { label: "CJS: require core alone (its share)", args: ["-e", 'require("@negotiate/core")'] },
+].map((variant) => ({ ...variant, cwd: root }));
+
+// Which packages the CommonJS program loads, and how many files of each: where the start-up goes.
+const COUNT_MODULES = `
+const counts = {};
+for (const file of Object.keys(require.cache)) {
+  const name = /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\/(?!.*node_modules)/.exec(file)?.[1] ?? "(workspace)";
+  counts[name] = (counts[name] ?? 0) + 1;
+}
+console.log(Object.entries(counts).sort((a, b) => b[1] - a[1]).map(([name, n]) => name + " " + n).join(", "));`;
+const loaded = execFileSync(process.execPath, ["-e", CJS + COUNT_MODULES], {
+  cwd: root,
+  encoding: "utf8",
+}).trim();
+
+const samples = timeProcesses(variants, ROUNDS);
+console.log(`cold start, ${ROUNDS} alternated rounds; node ${process.version}`);
+console.log(`CommonJS modules loaded by the program, per package: ${loaded}`);
+console.table(processTable(variants, samples));
