@@ -18,7 +18,7 @@ const external = [
   "fastest-levenshtein",
 ];
 
-// The Linux bindings read `import.meta.url` only where `__filename` is missing (ESM), so CJS may leave it empty.
+// The lazy requires read `import.meta.url` and fall back to `__filename` where it is empty (the CommonJS build).
 const quietImportMeta = (options: BuildOptions) => {
   options.logOverride = { ...options.logOverride, "empty-import-meta": "silent" };
 };

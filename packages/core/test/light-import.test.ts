@@ -52,3 +52,25 @@ describe.runIf(built)("importing @negotiate/core", () => {
     },
   );
 });
+
+describe.runIf(built)("the ES module build imported from `node -e`", () => {
+  // `node -e` defines a global `__filename`; the lazy requires must still take the ES module's own URL.
+  it("loads its lazy dependencies (yaml for core, koffi for linux) as ES modules", () => {
+    const program = [
+      'const core = await import("@negotiate/core");',
+      'const linux = await import("@negotiate/linux");',
+      'const parsed = core.parsePolicy("version: 1\\nname: eval\\n", { format: "yaml" });',
+      "const backend = linux.linuxBackend();",
+      "console.log(JSON.stringify({ parsed: parsed.isOk(), backend: backend.isOk() || backend.error.kind }));",
+    ].join("\n");
+    const child = spawnSync(process.execPath, ["-e", `(async () => {${program}})()`], {
+      cwd: repository,
+      encoding: "utf8",
+    });
+    expect(child.stderr).toBe("");
+    expect(JSON.parse(child.stdout)).toEqual({
+      parsed: true,
+      backend: process.platform === "linux" ? true : "backend-unavailable",
+    });
+  });
+});

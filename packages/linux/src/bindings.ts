@@ -55,10 +55,10 @@ const bind = fromThrowable((): Libc => {
   return { syscall1, ioctlPointer, ioctlInteger, open, read, close, errno: () => koffi.errno() };
 }, describe);
 
-// `import.meta` exists only in ES modules, `__filename` only in the CommonJS build (bundlers shim `require`
-// itself in ES module output, so it cannot tell the two apart).
+// The CommonJS build has an empty `import.meta` and a module-local `__filename`; the ES module build has
+// `import.meta.url` (a global `__filename`, which `node -e` defines, must not decide it).
 export const requireHere = (): NodeJS.Require =>
-  createRequire(typeof __filename === "string" ? __filename : import.meta.url);
+  createRequire((import.meta.url as string | undefined) ?? __filename);
 
 // koffi's entry finds its native module through two loaders that each read node's ELF headers, and resolving its
 // `exports` loads Node's ES module resolver: most of what koffi adds to a start-up besides the dlopen. On glibc

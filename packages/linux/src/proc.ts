@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { fromThrowable } from "neverthrow";
+import { requireHere } from "./bindings.js";
 
 /** What the kernel's permission checks for userfaultfd look at, as this process can read it. */
 export interface PermissionEnvironment {
@@ -63,8 +63,12 @@ const readBounded = fromThrowable(
   },
   () => undefined,
 );
+// zlib is required only here: importing it at the top loads Node's stream modules on every start-up.
 const gunzipBounded = fromThrowable(
-  (bytes: Buffer) => gunzipSync(bytes, { maxOutputLength: CONFIG_LIMIT }).toString("latin1"),
+  (bytes: Buffer) =>
+    (requireHere()("node:zlib") as typeof import("node:zlib"))
+      .gunzipSync(bytes, { maxOutputLength: CONFIG_LIMIT })
+      .toString("latin1"),
   () => undefined,
 );
 

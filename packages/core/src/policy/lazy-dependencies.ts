@@ -1,9 +1,11 @@
 import { createRequire } from "node:module";
 
-// `import.meta` exists only in ES modules, `__filename` only in CommonJS (`typeof require` would not do: the ES
-// module build rewrites it to a shim).
-const cjs = typeof __filename === "string";
-const requireHere = createRequire(cjs ? __filename : import.meta.url);
+// The CommonJS build has an empty `import.meta` and a module-local `__filename`; the ES module build has
+// `import.meta.url`. Neither `typeof require` (the ES module build shims it) nor `typeof __filename` (`node -e`
+// defines a global one that ES modules see) can tell them apart.
+const moduleUrl: string | undefined = import.meta.url;
+const cjs = moduleUrl === undefined;
+const requireHere = createRequire(moduleUrl ?? __filename);
 
 /**
  * A dependency loaded on the first call rather than at import: importing the SDK to negotiate with a policy
