@@ -18,11 +18,11 @@ export const MOCK_ARCHES: readonly ArchName[] = ARCH_NAMES;
 export type MockArch = ArchName;
 
 /**
- * The newest release the mock models. Newer ones are refused (`createMockBackend`: `invalid-option`;
- * `mockBackend`: TypeError) rather than simulated as a kernel with every feature: nothing after it has been read
- * in a kernel tree (docs/kernel-sources.md lists what is pending, e.g. the RWP feature series).
+ * The newest release the mock models: 7.0–7.2 behave as 6.19, since a 7.3-rc tree still advertises bits 0–16
+ * (docs/kernel-sources.md §4). Newer ones are refused (`createMockBackend`: `invalid-option`; `mockBackend`:
+ * TypeError) rather than simulated as a kernel with every feature.
  */
-export const NEWEST_MODELLED_RELEASE = "6.19";
+export const NEWEST_MODELLED_RELEASE = "7.2";
 
 /**
  * The caller the mock simulates unless told otherwise, in the library and in the CLI alike: uid ≠ 0 without

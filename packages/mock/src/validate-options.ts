@@ -97,7 +97,7 @@ const FIELDS: Readonly<Record<keyof MockOptions, Check>> = {
       : flawIf(
           newerThanModelled(value),
           value,
-          `a release no newer than ${NEWEST_MODELLED_RELEASE}, the newest the mock models (docs/kernel-sources.md: nothing later was read in a kernel tree)`,
+          `a release no newer than ${NEWEST_MODELLED_RELEASE}, the newest the mock models (docs/kernel-sources.md §4)`,
         ),
   arch: oneOf(MOCK_ARCHES),
   capSysPtrace: boolean,

@@ -87,7 +87,7 @@ describe("mockBackend (typed input)", () => {
     ).toBe(true);
   });
 
-  it.each(["banana", "v6.8", "6", "999.999.999", "7.0"])(
+  it.each(["banana", "v6.8", "6", "999.999.999", "7.3"])(
     "throws a TypeError naming a kernel %j it cannot simulate, never a kernel without userfaultfd",
     (kernel) => {
       expect(() => mockBackend({ kernel } as unknown as MockOptions)).toThrow(TypeError);
@@ -100,8 +100,21 @@ describe("mockBackend (typed input)", () => {
 
   it("refuses a release newer than the newest modelled one, naming that one", () => {
     const error = createMockBackend({ kernel: "999.999.999" })._unsafeUnwrapErr();
-    expect(error.kind === "invalid-option" && error.expected).toContain("6.19");
+    expect(error.kind === "invalid-option" && error.expected).toContain("7.2");
     expect(createMockBackend({ kernel: "6.19.7" }).isOk()).toBe(true);
+    expect(createMockBackend({ kernel: "7.2.1" }).isOk()).toBe(true);
+  });
+
+  it("models 7.0–7.2 as 6.19: the same supported set (docs/kernel-sources.md §4)", () => {
+    const supported = (kernel: string) => {
+      const backend = mockBackend({ kernel, capSysPtrace: true });
+      const fd = backend.open({ mode: "syscall", ...FRESH })._unsafeUnwrap();
+      const reply = backend.api(fd, UFFD_API, 0n)._unsafeUnwrap();
+      backend.close(fd);
+      return reply.features;
+    };
+    expect(supported("7.0")).toBe(supported("6.19"));
+    expect(supported("7.2")).toBe(0x1ffffn);
   });
 
   it("never throws from createMockBackend, whatever the input", () => {
