@@ -38,8 +38,9 @@ const plural = (count: number, noun: string): string => `${count} ${noun}${count
 
 function checkText(check: FileCheck, strict: boolean, style: Style): string {
   const title = escapeValue(check.name ? `${check.file} (${check.name})` : check.file);
+  // "cannot read <file>: …" names the file already.
   const unreadable = unreadableIssue(check.errors);
-  if (unreadable) return `${title}: ${style.paint(escapeValue(unreadable.message), "bad")}`;
+  if (unreadable) return style.paint(escapeValue(unreadable.message), "bad");
   const issues = [...check.errors, ...check.warnings].map((issue) => `    ${escapeValue(issueText(issue))}`);
   const warnings = plural(check.warnings.length, "warning");
   const verdict = !check.valid

@@ -167,7 +167,7 @@ describe("messages", () => {
     const missing = fixture("no-such-policy.yaml");
     const check = await runCli(["check", missing]);
     expect(check.code).toBe(2);
-    expect(check.stdout).toBe(`${missing}: cannot read ${missing}: no such file\n`);
+    expect(check.stdout).toBe(`cannot read ${missing}: no such file\n`);
     const run = await runCli(["run", missing, "--kernel", "6.8"]);
     expect(run.stderr).toBe(`error: cannot read ${missing}: no such file\n`);
   });

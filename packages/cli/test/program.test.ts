@@ -76,7 +76,7 @@ describe("backend flags", () => {
     [
       ["--kernel", "999.999.999"],
       "--kernel",
-      /--kernel "999\.999\.999" is invalid; expected a release no newer than 6\.19, the newest the mock models/,
+      /--kernel "999\.999\.999" is invalid; expected a release no newer than 7\.2, the newest the mock models/,
     ],
     [
       ["--arch", "sparc"],
