@@ -18,9 +18,11 @@ const external = [
   "fastest-levenshtein",
 ];
 
-// The lazy requires read `import.meta.url` and fall back to `__filename` where it is empty (the CommonJS build).
-const quietImportMeta = (options: BuildOptions) => {
+// The lazy requires read `import.meta.url` and fall back to `__filename` where it is undefined: the CommonJS
+// build (split into shared chunks, which keep `import.meta` as written unless it is defined away).
+const quietImportMeta = (options: BuildOptions, context: { format: string }) => {
   options.logOverride = { ...options.logOverride, "empty-import-meta": "silent" };
+  if (context.format === "cjs") options.define = { ...options.define, "import.meta.url": "undefined" };
 };
 
 const library = (name: string, entries: Record<string, string> = {}): Options => ({
@@ -28,6 +30,9 @@ const library = (name: string, entries: Record<string, string> = {}): Options =>
   entry: { index: `packages/${name}/src/index.ts`, ...entries },
   outDir: `packages/${name}/dist`,
   format: ["esm", "cjs"],
+  // One copy of shared code per package in CommonJS too: without it `index.cjs` and `engine.cjs` each carry the
+  // engine, and a process requiring core and linux loads (and keeps state in) two copies.
+  splitting: true,
   dts: true,
   target: "node20",
   platform: "node",
@@ -80,9 +85,9 @@ const cliBundle = {
   external: ["koffi"],
   noExternal: [/.*/],
   minify: true,
-  esbuildOptions(options) {
+  esbuildOptions(options, context) {
     options.conditions = ["@negotiate/source"];
-    quietImportMeta(options);
+    quietImportMeta(options, context);
   },
   esbuildPlugins: [startUpPatches],
   tsconfig: "tsconfig.build.json",

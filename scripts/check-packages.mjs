@@ -96,7 +96,7 @@ check("ESM import and a negotiation against the mock", () => {
 check("CJS require and a negotiation against the mock", () => {
   writeFileSync(
     join(app, "cjs.cjs"),
-    `const core = require("@negotiate/core"); const mock = require("@negotiate/mock"); const linux = require("@negotiate/linux");\nif (typeof linux.linuxBackend !== "function") throw new Error("linux");${negotiation}`,
+    `const core = require("@negotiate/core"); const mock = require("@negotiate/mock"); const linux = require("@negotiate/linux");\nif (typeof linux.linuxBackend !== "function") throw new Error("linux");\n// One engine in the process: the main entry and the engine entry (which the backends require) share it.\nif (core.processKnowledge !== require("@negotiate/core/engine").processKnowledge) throw new Error("two engines");${negotiation}`,
   );
   const out = run("node", ["cjs.cjs"], { cwd: app });
   if (!out.includes("negotiated MISSING_SHMEM,THREAD_ID"))

@@ -106,7 +106,7 @@ describe("mockBackend (typed input)", () => {
   });
 
   it("models 7.0–7.2 as 6.19: the same supported set (docs/kernel-sources.md §4)", () => {
-    const supported = (kernel: string) => {
+    const supported = (kernel: NonNullable<MockOptions["kernel"]>) => {
       const backend = mockBackend({ kernel, capSysPtrace: true });
       const fd = backend.open({ mode: "syscall", ...FRESH })._unsafeUnwrap();
       const reply = backend.api(fd, UFFD_API, 0n)._unsafeUnwrap();
