@@ -11,6 +11,7 @@ export default defineConfig({
     // machine's time, instead of vitest's 5 s.
     testTimeout: 300_000,
     hookTimeout: 300_000,
+    globalSetup: ["test/setup/temporary-folder.ts"],
     projects: [
       // Type tests (`*.test-d.ts`) are core's: checked once, in its project (each project would run tsc again).
       {
