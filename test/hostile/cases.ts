@@ -15,6 +15,7 @@ import {
   type PolicyInput,
   parseKernelRelease,
   parsePolicy,
+  probe,
 } from "@negotiate/core";
 import { mockBackend } from "@negotiate/mock";
 
@@ -294,6 +295,18 @@ export const CASES: readonly HostileCase[] = [
     name: "negotiate with a Proxy backend",
     run: (directory) =>
       outcomeOf(negotiate(definePolicy({})._unsafeUnwrap(), { backend: throwing() as never }), directory),
+  },
+  {
+    name: "probe(null options)",
+    run: (directory) => outcomeOf(probe(null as never), directory),
+  },
+  {
+    name: "probe with a backend that is not one",
+    run: (directory) => outcomeOf(probe({ backend: {} as never }), directory),
+  },
+  {
+    name: "probe with a Proxy backend",
+    run: (directory) => outcomeOf(probe({ backend: throwing() as never }), directory),
   },
   { name: 'FeatureSet.of("constructor")', run: () => thrown(() => FeatureSet.of("constructor" as never)) },
   { name: 'FeatureSet.of("__proto__")', run: () => thrown(() => FeatureSet.of("__proto__" as never)) },

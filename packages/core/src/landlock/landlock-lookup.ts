@@ -1,5 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import { type KernelVersion, kernelAtLeast } from "../kernel-release.js";
+import { excerptText, quoteText } from "../policy/quote-value.js";
 import { LANDLOCK_ABIS, LANDLOCK_CATALOGUE, LANDLOCK_ERRATA } from "./landlock-catalogue.js";
 import {
   LANDLOCK_GROUPS,
@@ -93,6 +94,7 @@ export function landlockErrataOf(version: KernelVersion, abi: number): bigint {
 
 /** The catalogue row of `READ_FILE` or `LANDLOCK_ACCESS_FS_READ_FILE` (case-sensitive), or `undefined`. */
 export function landlockRight(input: string): LandlockCatalogueEntry | undefined {
+  if (typeof input !== "string") return undefined;
   const bare = byName.get(input);
   if (bare) return bare;
   for (const group of LANDLOCK_GROUPS) {
@@ -110,8 +112,8 @@ export function parseLandlockRight(input: string): Result<LandlockCatalogueEntry
   if (entry) return ok(entry);
   return err({
     kind: "unknown-landlock-right",
-    name: input,
-    message: `unknown Landlock right ${JSON.stringify(input)}: expected one of ${[...byName.keys()].join(", ")} (or with its LANDLOCK_… prefix)`,
+    name: typeof input === "string" ? excerptText(input) : `(a ${typeof input})`,
+    message: `unknown Landlock right ${typeof input === "string" ? quoteText(input) : `(a ${typeof input})`}: expected one of ${[...byName.keys()].join(", ")} (or with its LANDLOCK_… prefix)`,
   });
 }
 

@@ -75,20 +75,30 @@ const checkArguments = fromThrowable(
         message: `negotiate: ${policyProblem}`,
       };
     }
-    const backendProblem = problemOfOptions(options);
-    if (backendProblem === undefined) return undefined;
-    return {
-      kind: "backend-unavailable",
-      backend: "(none)",
-      reason: backendProblem,
-      message: `negotiate: ${backendProblem}`,
-    };
+    return checkOptions("negotiate", options);
   },
   (error): NegotiationError => ({
     kind: "invalid-policy",
     issues: [{ path: "", message: "reading the arguments threw" }],
     message: `negotiate: reading the arguments threw ${error instanceof Error ? error.name : typeof error}`,
   }),
+);
+
+/**
+ * What is wrong with the options of `negotiate` or `probe` (`caller`), as the error either returns; undefined when
+ * they hold a backend port. A getter or Proxy that throws while they are read is caught here.
+ */
+export function checkOptions(caller: string, options: unknown): NegotiationError | undefined {
+  const problem = readOptionsProblem(options);
+  const reason = problem.isOk() ? problem.value : problem.error;
+  return reason === undefined
+    ? undefined
+    : { kind: "backend-unavailable", backend: "(none)", reason, message: `${caller}: ${reason}` };
+}
+
+const readOptionsProblem = fromThrowable(
+  (options: unknown) => problemOfOptions(options),
+  (error) => `reading options.backend threw ${error instanceof Error ? error.name : typeof error}`,
 );
 
 // Plain reads, no Proxy test: a Proxy backend that throws here is caught by the boundary.

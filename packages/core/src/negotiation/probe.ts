@@ -5,7 +5,7 @@ import type { NegotiationError, OpenAttempt, PermissionCause } from "../errors.j
 import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import { openCauseOf, openRefused, resourceExhausted, unexpected } from "./failures.js";
 import { processKnowledge } from "./knowledge.js";
-import type { NegotiateOptions } from "./negotiate.js";
+import { checkOptions, type NegotiateOptions } from "./negotiate.js";
 import { PortCalls } from "./port-calls.js";
 import type { TraceEntry } from "./trace.js";
 
@@ -33,6 +33,8 @@ export interface Capabilities {
  * Every fd is closed before it returns. What it learns is remembered for `auto`.
  */
 export function probe(options: NegotiateOptions): Result<Capabilities, NegotiationError> {
+  const invalid = checkOptions("probe", options);
+  if (invalid !== undefined) return err(invalid);
   const calls = new PortCalls(options.backend);
   const known = (options.knowledge ?? processKnowledge).of(options.backend);
   const openModes: OpenModeReport[] = [];

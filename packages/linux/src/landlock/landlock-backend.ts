@@ -87,6 +87,9 @@ class KernelLandlock implements LinuxLandlockPort {
 
   addRule(rulesetFd: number, rule: LandlockRule, flags = 0n): Result<void, SyscallFailure> {
     if (!isFdArgument(rulesetFd)) return EBADF;
+    // A type no kernel knows (only an untyped caller can pass one) is what the kernel answers for it.
+    if (!Object.hasOwn(LANDLOCK_RULE_TYPE_CODES, rule.type)) return EINVAL;
+    const type = LANDLOCK_RULE_TYPE_CODES[rule.type];
     const view = this.ruleView;
     view.setBigUint64(0, BigInt.asUintN(64, rule.allowed), LITTLE_ENDIAN);
     let attr: Uint8Array;
@@ -98,9 +101,6 @@ class KernelLandlock implements LinuxLandlockPort {
       view.setBigUint64(8, BigInt.asUintN(64, rule.port), LITTLE_ENDIAN);
       attr = this.rule;
     }
-    const type = LANDLOCK_RULE_TYPE_CODES[rule.type];
-    // A type no kernel knows (only an untyped caller can pass one) is what the kernel answers for it.
-    if (type === undefined) return EINVAL;
     const rc = this.libc.addRule(this.nr.addRule, rulesetFd, type, attr, u32Flags(flags));
     return rc === 0 ? DONE : this.failure();
   }
