@@ -1,8 +1,6 @@
+import { UNSAFE_CHARACTERS as UNSAFE } from "@negotiate/core/engine";
 import type { OutputStream } from "./output.js";
 
-// C0 controls, DEL, C1 controls (U+009B is a CSI to some terminals), and the bidirectional marks, embeddings,
-// overrides and isolates that reorder what a terminal shows.
-const UNSAFE = "\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069";
 const UNSAFE_IN_VALUE = new RegExp(`[${UNSAFE}\\n]`, "g");
 // What the CLI's own colours are (picocolors' SGR sequences), kept; anything else unsafe is escaped.
 const UNSAFE_IN_OUTPUT = new RegExp(`(\\u001b\\[\\d+(?:;\\d+)*m)|[${UNSAFE}]`, "g");

@@ -11,6 +11,7 @@ export type {
   SyscallFailure,
 } from "./backend/backend-port.js";
 export { OPEN_MODES } from "./backend/backend-port.js";
+export { UNSAFE_CHARACTERS } from "./policy/quote-value.js";
 export type { CapturedOutcome, HostProfile } from "./backend/host-profile.js";
 export {
   ARCH_NAMES,

@@ -1,10 +1,15 @@
 /** The longest excerpt of a string that messages and issues quote. */
 export const MAX_EXCERPT = 40;
 
-// C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and isolates: none may
-// reach a terminal raw.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/**
+ * The characters no value may carry raw to a terminal, as the body of a regular expression's character class
+ * (for the CLI's escaping too): C0 controls but the newline (callers decide about it), DEL and C1 controls
+ * (U+009B is a CSI to some terminals), the line and paragraph separators, and the bidirectional marks,
+ * embeddings, overrides and isolates that reorder what a terminal shows.
+ */
+export const UNSAFE_CHARACTERS =
+  "\\u0000-\\u0009\\u000b-\\u001f\\u007f-\\u009f\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const UNSAFE = new RegExp(`[${UNSAFE_CHARACTERS}\\n]`, "g");
 
 /** `true` when `text` holds a control character (or a bidirectional override), which names may not. */
 export function hasControlCharacter(text: string): boolean {
