@@ -44,11 +44,12 @@ function losses(row: MatrixRow): readonly string[] {
  * `negotiate matrix --distros`: the policy against every distro profile's kernels (oldest to newest) on each
  * `--arch`. Exit 0 when some distro's newest kernel satisfies the policy, 1 when none does, 2 for bad input.
  */
-export function distroMatrix(policy: AnyPolicy, flags: MatrixFlags, io: CliIo): ExitCode {
-  const arches = (flags.arch ?? "x86_64")
-    .split(",")
-    .map((arch) => arch.trim())
-    .filter((arch) => arch !== "");
+export function distroMatrix(
+  policy: AnyPolicy,
+  arches: readonly string[],
+  flags: MatrixFlags,
+  io: CliIo,
+): ExitCode {
   const verdicts: DistroVerdict[] = [];
   for (const profile of DISTRO_PROFILES) {
     for (const arch of arches) {

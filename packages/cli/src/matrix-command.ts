@@ -153,8 +153,7 @@ function byRelease(a: MatrixRow, b: MatrixRow): number {
  * listed kernel satisfies the policy on every architecture, 1 when an architecture has none, 2 for bad input.
  */
 export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<ExitCode> {
-  const policy = loadPolicy(flags.policy);
-  if (policy.isErr()) return reportFailure(policy.error, io, flags.json);
+  // The flags first: a command line that cannot run reads no file.
   if (flags.root && flags.unprivileged)
     return reportFailure(
       invalidFlag(
@@ -166,21 +165,17 @@ export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<Exit
       io,
       flags.json,
     );
-  if (flags.distros) {
-    if (flags.kernels !== undefined)
-      return reportFailure(
-        invalidFlag(
-          "--kernels",
-          flags.kernels,
-          ["--distros alone"],
-          "--distros runs the distro profiles' own kernels",
-        ),
-        io,
-        flags.json,
-      );
-    const { distroMatrix } = await import("./distro-matrix.js");
-    return distroMatrix(policy.value, flags, io);
-  }
+  if (flags.distros && flags.kernels !== undefined)
+    return reportFailure(
+      invalidFlag(
+        "--kernels",
+        flags.kernels,
+        ["--distros alone"],
+        "--distros runs the distro profiles' own kernels",
+      ),
+      io,
+      flags.json,
+    );
   const kernels = flags.kernels === undefined ? [...MOCK_KERNELS] : listOf(flags.kernels);
   const arches = flags.arch === undefined ? ["x86_64"] : listOf(flags.arch);
   if (kernels.length === 0)
@@ -195,6 +190,12 @@ export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<Exit
       io,
       flags.json,
     );
+  const policy = loadPolicy(flags.policy);
+  if (policy.isErr()) return reportFailure(policy.error, io, flags.json);
+  if (flags.distros) {
+    const { distroMatrix } = await import("./distro-matrix.js");
+    return distroMatrix(policy.value, arches, flags, io);
+  }
   const rows: MatrixRow[] = [];
   for (const arch of arches) {
     const perArch: MatrixRow[] = [];

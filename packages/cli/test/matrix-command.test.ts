@@ -120,6 +120,16 @@ interface DistroJson {
 }
 
 describe("negotiate matrix --distros", () => {
+  it("checks --arch as the kernel matrix does, and its flags before it reads the policy", async () => {
+    const empty = await runCli(["matrix", "--distros", "--arch", ",", fixture("write-protect.yaml")]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--arch "," is invalid; expected a comma-separated list of architectures/);
+    const contradictory = await runCli(["matrix", "--distros", "--kernels", "6.1", fixture("no-such.yaml")]);
+    expect(contradictory.code).toBe(2);
+    expect(contradictory.stderr).toMatch(/--distros runs the distro profiles' own kernels/);
+    expect(contradictory.stderr).not.toMatch(/cannot read/);
+  });
+
   it("lists every distro profile: which satisfy the policy, what each loses, the oldest of each", async () => {
     const run = await runCli(["matrix", "--distros", "--policy", fixture("write-protect.yaml"), "--json"]);
     expect(run.code).toBe(0);
