@@ -11,7 +11,6 @@ export type {
   SyscallFailure,
 } from "./backend/backend-port.js";
 export { OPEN_MODES } from "./backend/backend-port.js";
-export { UNSAFE_CHARACTERS } from "./policy/quote-value.js";
 export type { CapturedOutcome, HostProfile } from "./backend/host-profile.js";
 export {
   ARCH_NAMES,
@@ -87,3 +86,4 @@ export {
   type StrategyName,
   type UserModeOnlyPolicy,
 } from "./policy/policy.js";
+export { UNSAFE_CHARACTERS } from "./policy/quote-value.js";
