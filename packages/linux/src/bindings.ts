@@ -30,11 +30,24 @@ export interface BindingFailure {
 
 export type Koffi = typeof import("koffi");
 
+/** koffi and the libc it opened: loaded once, for every set of bindings (userfaultfd's, Landlock's). */
+export interface LibcLibrary {
+  readonly koffi: Koffi;
+  readonly lib: ReturnType<Koffi["load"]>;
+}
+
+let library: Result<LibcLibrary, BindingFailure> | undefined;
 let loaded: Result<Libc, BindingFailure> | undefined;
 
-/** Binds libc through koffi on first use; koffi is never loaded before that, and a failure is remembered. */
+/** Loads koffi and opens libc on first use; koffi is never loaded before that, and a failure is remembered. */
+export function loadLibcLibrary(): Result<LibcLibrary, BindingFailure> {
+  library ??= openLibrary();
+  return library;
+}
+
+/** Binds libc through koffi on first use (see `loadLibcLibrary`). */
 export function loadLibc(): Result<Libc, BindingFailure> {
-  loaded ??= bind();
+  loaded ??= loadLibcLibrary().andThen(bind);
   return loaded;
 }
 
@@ -43,9 +56,12 @@ export const describe = (error: unknown): BindingFailure => ({
   reason: (error instanceof Error ? error.message : String(error)).split("\n", 1)[0]!,
 });
 
-const bind = fromThrowable((): Libc => {
+const openLibrary = fromThrowable((): LibcLibrary => {
   const koffi = loadKoffi(requireHere());
-  const lib = openLibc(koffi);
+  return { koffi, lib: openLibc(koffi) };
+}, describe);
+
+const bind = fromThrowable(({ koffi, lib }: LibcLibrary): Libc => {
   const syscall1 = lib.func("long syscall(long nr, long arg)");
   const ioctlPointer = lib.func("int ioctl(int fd, unsigned long request, void *arg)");
   const ioctlInteger = lib.func("int ioctl(int fd, unsigned long request, long arg)");
@@ -84,7 +100,7 @@ function nativeKoffi(require: NodeJS.Require): Koffi | undefined {
 }
 
 // glibc names its soname; musl and others are found through the symbols the process itself already has.
-export function openLibc(koffi: Koffi): ReturnType<Koffi["load"]> {
+function openLibc(koffi: Koffi): ReturnType<Koffi["load"]> {
   const glibc = fromThrowable(() => koffi.load("libc.so.6"), describe)();
   return glibc.isOk() ? glibc.value : koffi.load(null);
 }

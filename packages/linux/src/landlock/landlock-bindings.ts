@@ -2,11 +2,10 @@ import { fromThrowable, type Result } from "neverthrow";
 import {
   type BindingFailure,
   describe,
-  type Koffi,
   type Libc,
+  type LibcLibrary,
   loadLibc,
-  openLibc,
-  requireHere,
+  loadLibcLibrary,
 } from "../bindings.js";
 
 /**
@@ -31,13 +30,11 @@ let loaded: Result<LandlockLibc, BindingFailure> | undefined;
 
 /** Binds the Landlock prototypes on first use, through the same koffi and libc as the userfaultfd bindings. */
 export function loadLandlockLibc(): Result<LandlockLibc, BindingFailure> {
-  loaded ??= loadLibc().andThen((libc) => bind(libc));
+  loaded ??= loadLibcLibrary().andThen((library) => loadLibc().andThen((libc) => bind(library, libc)));
   return loaded;
 }
 
-const bind = fromThrowable((libc: Libc): LandlockLibc => {
-  const koffi = requireHere()("koffi") as Koffi;
-  const lib = openLibc(koffi);
+const bind = fromThrowable(({ lib }: LibcLibrary, libc: Libc): LandlockLibc => {
   return {
     createRuleset: lib.func("long syscall(long nr, void *attr, unsigned long size, unsigned long flags)"),
     addRule: lib.func("long syscall(long nr, long fd, long type, void *attr, unsigned long flags)"),
