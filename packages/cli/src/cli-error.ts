@@ -60,6 +60,7 @@ export function exitCodeOf(error: CliError): ExitCode {
     case "kernel-rejected":
     case "resource-exhausted":
     case "backend-unavailable":
+    case "threads-unconfined":
     case "unexpected":
       return EXIT.failed;
   }

@@ -10,6 +10,8 @@ function details(error: CliError): string[] {
   switch (error.kind) {
     case "permission-denied":
       return [`cause: ${describeCause(error.cause)}`, `hint: ${error.hint}`];
+    case "threads-unconfined":
+      return [`hint: ${error.hint}`];
     // These messages already list the issues, the suggestions, the missing features or the refused open modes.
     case "unknown-feature":
     case "invalid-policy":

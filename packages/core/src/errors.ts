@@ -15,8 +15,18 @@ export type PermissionCause =
   | { readonly kind: "filter"; readonly detail: string }
   /** A Linux security module refused creating the uffd (SELinux `userfaultfd_t` on RHEL 10.2, AppArmor). */
   | { readonly kind: "lsm"; readonly lsm: "selinux" | "apparmor"; readonly detail: string }
-  /** ENOSYS from a kernel whose release has userfaultfd: built without `CONFIG_USERFAULTFD` (Talos). */
-  | { readonly kind: "not-built"; readonly config: "CONFIG_USERFAULTFD"; readonly detail: string }
+  /** ENOSYS from a kernel whose release has the interface: built without `CONFIG_USERFAULTFD` (Talos) or `CONFIG_SECURITY_LANDLOCK`. */
+  | {
+      readonly kind: "not-built";
+      readonly config: "CONFIG_USERFAULTFD" | "CONFIG_SECURITY_LANDLOCK";
+      readonly detail: string;
+    }
+  /** EOPNOTSUPP from Landlock: built, but not enabled at boot (`lsm=` or `CONFIG_LSM` lacks `landlock`). */
+  | { readonly kind: "disabled"; readonly lsm: "landlock"; readonly detail: string }
+  /** EPERM from `landlock_restrict_self`: the thread has neither no_new_privs nor CAP_SYS_ADMIN. */
+  | { readonly kind: "no-new-privs"; readonly detail: string }
+  /** E2BIG from `landlock_restrict_self`: the thread already has the most Landlock layers its kernel allows. */
+  | { readonly kind: "layers"; readonly limit: number; readonly detail: string }
   /** ENOSYS from a seccomp filter that answers it for denied syscalls instead of EPERM. */
   | { readonly kind: "seccomp-enosys"; readonly detail: string };
 
@@ -100,6 +110,12 @@ export type NegotiationError =
       readonly op: "open" | "api" | "close";
     })
   | (ErrorBase & { readonly kind: "backend-unavailable"; readonly backend: string; readonly reason: string })
+  | (ErrorBase & {
+      /** Landlock without TSYNC would confine only the calling thread while these others stay free. */
+      readonly kind: "threads-unconfined";
+      readonly threads: number;
+      readonly hint: string;
+    })
   | (ErrorBase & { readonly kind: "unexpected"; readonly errno?: Errno; readonly detail: string });
 
 export type NegotiationErrorKind = NegotiationError["kind"];
@@ -122,7 +138,15 @@ export function permissionHint(cause: PermissionCause): string {
         ? "allow this domain to create userfaultfd_t anon inodes in the SELinux policy (`ausearch -m avc -c <program>` shows the denial; `audit2allow` drafts a module)"
         : "allow userfaultfd in this program's AppArmor profile (`aa-status`; the denial is in the audit log)";
     case "not-built":
-      return "this kernel was built without CONFIG_USERFAULTFD: run on a kernel built with it (e.g. a Talos system extension kernel), or make userfaultfd optional";
+      return cause.config === "CONFIG_USERFAULTFD"
+        ? "this kernel was built without CONFIG_USERFAULTFD: run on a kernel built with it (e.g. a Talos system extension kernel), or make userfaultfd optional"
+        : "this kernel was built without CONFIG_SECURITY_LANDLOCK: run on a kernel built with it, or set the policy's `landlock.unavailable: run-unconfined`";
+    case "disabled":
+      return "Landlock is built but not enabled: add `landlock` to the kernel's `lsm=` boot parameter (keep the others listed in /sys/kernel/security/lsm), or set `landlock.unavailable: run-unconfined`";
+    case "no-new-privs":
+      return "set no_new_privs before restricting (`enforce()` does, unless a seccomp filter or an LSM forbids prctl), or run with CAP_SYS_ADMIN";
+    case "layers":
+      return `this process is already inside ${cause.limit} Landlock layers: restrict from a less nested process (a parent that has not restricted itself)`;
     case "seccomp-enosys":
       return "a seccomp filter answers ENOSYS for userfaultfd: allow the syscall in the sandbox's seccomp profile";
   }
@@ -141,6 +165,9 @@ export function describeCause(cause: PermissionCause): string {
     case "lsm":
     case "not-built":
     case "seccomp-enosys":
+    case "disabled":
+    case "no-new-privs":
+    case "layers":
       return cause.detail;
   }
 }

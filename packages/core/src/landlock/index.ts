@@ -31,6 +31,13 @@ export {
   type UnknownLandlockRight,
 } from "./landlock-lookup.js";
 export {
+  LANDLOCK_POLICY_DEFAULTS,
+  type LandlockPolicy,
+  type LandlockRuleSpec,
+  type LandlockThreadsPolicy,
+  type LandlockUnavailable,
+} from "./landlock-policy.js";
+export {
   isFdArgument,
   LANDLOCK_QUERY_FLAGS,
   LANDLOCK_RULE_TYPE_CODES,
@@ -43,3 +50,12 @@ export {
   type RulesetAttr,
   u32Flags,
 } from "./landlock-port.js";
+export type {
+  LandlockCoverage,
+  LandlockEnforcement,
+  LandlockGrant,
+  LandlockRightReport,
+  LandlockRightStatus,
+  LandlockRuleReport,
+  LandlockSession,
+} from "./landlock-session.js";

@@ -46,6 +46,8 @@ function detailLines(error: NegotiationError): string[] {
       return [`cause:   ${error.errno} in ${error.op}`];
     case "backend-unavailable":
       return [`cause:   ${error.backend}: ${error.reason}`];
+    case "threads-unconfined":
+      return [`threads: ${error.threads}`, `hint:    ${error.hint}`];
     case "unexpected":
       return [`cause:   ${error.detail}${error.errno ? ` (${error.errno})` : ""}`];
   }
