@@ -17,22 +17,22 @@ import {
 import { OLDEST, resolveRelease } from "./simulated-kernel.js";
 
 /** A bad value somewhere under a field: the path below the field (`[1].errno`), the value, what was expected. */
-interface Flaw {
+export interface Flaw {
   readonly at: string;
   readonly value: unknown;
   readonly expected: string;
 }
 
-type Check = (value: unknown) => Flaw | undefined;
+export type Check = (value: unknown) => Flaw | undefined;
 
 const RELEASE_SHAPE = /^\d+\.\d+(?:\.\d+)?(?:[-+~_][\w.+~-]*)?$/;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
-const flawIf = (bad: boolean, value: unknown, expected: string, at = ""): Flaw | undefined =>
+export const flawIf = (bad: boolean, value: unknown, expected: string, at = ""): Flaw | undefined =>
   bad ? { at, value, expected } : undefined;
 
-const boolean: Check = (value) => flawIf(typeof value !== "boolean", value, "true or false");
-const oneOf =
+export const boolean: Check = (value) => flawIf(typeof value !== "boolean", value, "true or false");
+export const oneOf =
   (choices: readonly unknown[]): Check =>
   (value) =>
     flawIf(
@@ -40,13 +40,13 @@ const oneOf =
       value,
       `one of ${choices.map((choice) => JSON.stringify(choice)).join(", ")}`,
     );
-const integerFrom =
+export const integerFrom =
   (min: number): Check =>
   (value) =>
     flawIf(!Number.isInteger(value) || (value as number) < min, value, `an integer ≥ ${min}`);
 
 // An object whose keys must all be in `fields`, with the `required` ones present; reports the first flaw as `.key…`.
-const objectOf =
+export const objectOf =
   (fields: Readonly<Record<string, Check>>, what: string, required: readonly string[] = []): Check =>
   (value) => {
     if (!isRecord(value)) return { at: "", value, expected: what };
@@ -80,7 +80,7 @@ const arrayOf =
 
 const NEWEST = parseKernelRelease(NEWEST_MODELLED_RELEASE).unwrapOr(OLDEST);
 // Compared by series: every patch level of the newest modelled series is modelled.
-const newerThanModelled = (release: string): boolean =>
+export const newerThanModelled = (release: string): boolean =>
   parseKernelRelease(release).match(
     (version) => compareKernelVersions({ ...version, patch: 0 }, NEWEST) > 0,
     () => false,
@@ -124,7 +124,7 @@ const FIELDS: Readonly<Record<keyof MockOptions, Check>> = {
   ),
 };
 
-const describe = (value: unknown): string => (value === undefined ? "missing" : JSON.stringify(value));
+export const describe = (value: unknown): string => (value === undefined ? "missing" : JSON.stringify(value));
 
 function conflict(field: string, value: unknown, reason: string): MockOptionsError {
   return {

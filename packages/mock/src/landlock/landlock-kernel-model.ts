@@ -8,12 +8,15 @@ import {
   landlockErrataOf,
   landlockMasksAt,
 } from "@negotiate/core/landlock";
+import { LANDLOCK_ARCHES, type LandlockSyscallNumbers } from "./landlock-arches.js";
 import type { LandlockMockOptions } from "./landlock-mock-options.js";
 
 /** Everything the simulated Landlock calls decide on, resolved once from the options. */
 export interface LandlockKernelModel {
   readonly release: string;
   readonly arch: string;
+  readonly syscalls: LandlockSyscallNumbers;
+  readonly simulating: string;
   /** The errno every Landlock syscall answers before any check (filter, not built, not in `lsm=`), if any. */
   readonly refusal?: Errno;
   readonly abi: number;
@@ -24,7 +27,7 @@ export interface LandlockKernelModel {
   readonly ruleTypes: ReadonlySet<LandlockRuleType>;
   /** The ERRATA answer; `undefined`: the query is EINVAL. */
   readonly errata?: bigint;
-  /** Stacked layers allowed: 64 before 5.19, 16 since. */
+  /** Stacked layers allowed: 64 before 5.19, 16 since (or the quirk's). */
   readonly layerLimit: number;
   /** Before 5.19: restrict_self checks flags before privileges, add_rule type and attr before the ruleset fd. */
   readonly preFiveNineteenOrder: boolean;
@@ -43,6 +46,7 @@ const ANCIENT: KernelVersion = { major: 0, minor: 0, patch: 0 };
 /** The model of a kernel: by release, with the quirks of vendor kernels on top. */
 export function landlockModelOf(options: LandlockMockOptions): LandlockKernelModel {
   const arch = options.arch ?? "x86_64";
+  const archRow = LANDLOCK_ARCHES[arch] ?? LANDLOCK_ARCHES.x86_64;
   const version = parseKernelRelease(options.kernel).unwrapOr(ANCIENT);
   const abi = options.quirks?.abi ?? landlockAbiOfRelease(version);
   const row = landlockAbi(abi);
@@ -55,9 +59,13 @@ export function landlockModelOf(options: LandlockMockOptions): LandlockKernelMod
     (build === "not-built" || !row ? "ENOSYS" : build === "not-in-lsm" ? "EOPNOTSUPP" : undefined);
   const known = landlockMasksAt(row ? abi : 0);
   const errata = options.errata ?? (row?.errataQuery ? landlockErrataOf(behaviour, abi) : undefined);
+  const capSysAdmin = options.capSysAdmin ?? false;
+  const outcome = refusal ? `every call ${refusal}` : `ABI ${row ? abi : 0}`;
   return {
     release: options.kernel,
     arch,
+    syscalls: archRow.syscalls,
+    simulating: `simulating ${capSysAdmin ? "root with" : "uid≠0 without"} CAP_SYS_ADMIN${options.noNewPrivs ? " (no_new_privs set)" : ""} on ${options.kernel} (${arch}): ${outcome}`,
     ...(refusal ? { refusal } : {}),
     abi: row ? abi : 0,
     known: row
@@ -66,12 +74,12 @@ export function landlockModelOf(options: LandlockMockOptions): LandlockKernelMod
     attrSize: row?.rulesetAttrSize ?? 0,
     ruleTypes: new Set(row?.ruleTypes ?? []),
     ...(errata === undefined ? {} : { errata }),
-    layerLimit: kernelAtLeast(behaviour, "5.19") ? 16 : 64,
+    layerLimit: options.quirks?.layerLimit ?? (kernelAtLeast(behaviour, "5.19") ? 16 : 64),
     preFiveNineteenOrder: !kernelAtLeast(behaviour, "5.19"),
     fdLessSubdomainsOff: abi >= 7,
-    pageSize: arch === "ppc64le" ? 65_536 : 4096,
-    littleEndian: arch !== "s390x",
-    capSysAdmin: options.capSysAdmin ?? false,
+    pageSize: archRow.pageSize,
+    littleEndian: archRow.littleEndian,
+    capSysAdmin,
     noNewPrivs: options.noNewPrivs ?? false,
     threads: Number.isFinite(options.threads) ? Math.max(1, Math.floor(options.threads!)) : 1,
     fdLimit: options.fdLimit ?? Number.POSITIVE_INFINITY,

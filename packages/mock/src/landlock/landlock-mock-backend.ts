@@ -53,7 +53,13 @@ export class SimulatedLandlock implements MockLandlockPort {
   private readonly struct = new DataView(new ArrayBuffer(RULESET_ATTR_SIZE));
 
   constructor(private readonly model: LandlockKernelModel) {
-    this.info = { name: "mock", kernelRelease: model.release, arch: model.arch };
+    this.info = {
+      name: "mock",
+      kernelRelease: model.release,
+      arch: model.arch,
+      syscalls: model.syscalls,
+      simulating: model.simulating,
+    };
     this.noNewPrivs = model.noNewPrivs;
   }
 

@@ -1,7 +1,8 @@
 import type { Errno, SyscallFailure } from "@negotiate/core/engine";
 import type { LandlockPort, LandlockPortInfo } from "@negotiate/core/landlock";
 import type { Result } from "neverthrow";
-import type { KernelRelease, MockArch } from "../mock-options.js";
+import type { KernelRelease } from "../mock-options.js";
+import type { LandlockMockArch, LandlockSyscallNumbers } from "./landlock-arches.js";
 
 /**
  * How Landlock is present in the simulated kernel.
@@ -20,6 +21,11 @@ export interface LandlockQuirks {
   readonly abi?: number;
   /** Scope bits the kernel answers EINVAL for although its ABI has them (RHEL 9.7: ABSTRACT_UNIX_SOCKET, 0x1). Default 0. */
   readonly rejectedScopes?: bigint;
+  /**
+   * Stacked layers allowed (1..64). Default: 64 before 5.19, 16 from 5.19 (a stable tree with the backported
+   * limit: 16).
+   */
+  readonly layerLimit?: number;
 }
 
 /**
@@ -29,8 +35,12 @@ export interface LandlockQuirks {
 export interface LandlockMockOptions {
   /** The release to simulate (5.10 → 7.2 and later); releases before 5.13 have no Landlock. */
   readonly kernel: KernelRelease;
-  /** Default `x86_64`. Decides the byte order of the structs (s390x: big-endian) and the page size (ppc64le: 64 KiB). */
-  readonly arch?: MockArch;
+  /**
+   * Default `x86_64`. Decides the syscall numbers (`info.syscalls`: 444-446, alpha 554-556, mips 4444/5444/6444…),
+   * the byte order of the structs (s390x: big-endian) and the page size (ppc64le 64 KiB, loongarch64 16 KiB,
+   * alpha 8 KiB): see `LANDLOCK_ARCHES`.
+   */
+  readonly arch?: LandlockMockArch;
   /** Default `built` from 5.13 (and for a quirk's ABI), `not-built` before. */
   readonly build?: LandlockBuild;
   /**
@@ -78,6 +88,10 @@ export interface MockLandlockInfo extends LandlockPortInfo {
   readonly name: "mock";
   readonly kernelRelease: string;
   readonly arch: string;
+  /** The syscall numbers a program on this architecture would call. */
+  readonly syscalls: LandlockSyscallNumbers;
+  /** Who is simulated: `simulating uid≠0 without CAP_SYS_ADMIN on 6.8.0-45-generic (x86_64): ABI 4`. */
+  readonly simulating: string;
 }
 
 /**

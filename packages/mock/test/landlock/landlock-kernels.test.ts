@@ -144,6 +144,13 @@ describe("mock Landlock scenarios (reference §7)", () => {
     "docker-old-enosys": "ENOSYS",
     "lsm-without-landlock": "EOPNOTSUPP",
     "this-host-root": 7,
+    "this-host-unprivileged": 7,
+    "wsl2-6.6": 3,
+    "wsl2-6.18": 7,
+    "android-gki": "ENOSYS",
+    "fedora-42": 6,
+    "stable-errata-backport": 6,
+    "stable-5.15-layers-backport": 1,
   };
 
   it.each(Object.keys(LANDLOCK_MOCK_SCENARIOS) as LandlockMockScenarioName[])(
