@@ -1,7 +1,17 @@
+import type { CapturedLandlock, HostProfile } from "@negotiate/core";
 import { landlockBackend } from "@negotiate/linux";
-import { landlockMockBackend } from "@negotiate/mock";
+import {
+  LANDLOCK_ARCHES,
+  LANDLOCK_MOCK_SCENARIOS,
+  type LandlockMockScenarioName,
+  landlockMockBackend,
+  landlockMockFromCapture,
+  landlockMockScenario,
+  type MockLandlockPort,
+} from "@negotiate/mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { captureLandlock } from "../packages/linux/src/capture.js";
 import { toJson } from "../packages/linux/test/support/bigint-json.js";
 import { runFixture } from "../packages/linux/test/support/child.js";
 import {
@@ -100,21 +110,20 @@ const REQUESTS = withNoNewPrivs.reduce((sum, script) => sum + script.length, 0);
 
 interface ChildReport {
   readonly uid: number;
+  readonly landlock: CapturedLandlock;
   readonly outcomes: OpOutcome[][];
   readonly lowestFreeFd: { readonly before: number; readonly after: number };
 }
 
-function mockOutcomes(root: boolean): OpOutcome[][] {
-  // This host: 6.18, ABI 7, errata 7.
-  const port = landlockMockBackend({ kernel: "6.18.44", capSysAdmin: root });
+function mockOutcomes(port: MockLandlockPort): OpOutcome[][] {
   const environment = Object.fromEntries(
     ENVIRONMENT_KINDS.map((kind) => [kind, port.openFile(kind)._unsafeUnwrap()]),
   ) as Record<EnvironmentKind, number>;
   return runLandlockScripts(port, environment, withNoNewPrivs);
 }
 
-function compare(report: ChildReport, root: boolean) {
-  const mock = mockOutcomes(root);
+function compare(report: ChildReport, port: MockLandlockPort) {
+  const mock = mockOutcomes(port);
   const mismatches = withNoNewPrivs.flatMap((script, index) =>
     toJson(report.outcomes[index]) === toJson(mock[index])
       ? []
@@ -135,6 +144,58 @@ function compare(report: ChildReport, root: boolean) {
 
 const abi = landlockBackend().andThen((port) => port.abiVersion());
 
+// A version 2 profile around a child's Landlock capture (the userfaultfd fields are not replayed here).
+const profileOf = (report: ChildReport): HostProfile => ({
+  format: "negotiate-host-profile",
+  version: 2,
+  capturedAt: new Date(0).toISOString(),
+  kernel: { release: "6.18.44", arch: "x86_64" },
+  privileges: { uid: report.uid, capSysPtrace: report.uid === 0 },
+  api: { supported: 0n, ioctls: 0n },
+  openModes: { syscall: "ok", device: "ok", "user-mode-only": "ok" },
+  eventFork: "ok",
+  landlock: report.landlock,
+});
+
+// Capture and replay: a mock built from a capture of a simulated environment answers as that environment.
+describe("capture/replay of the mock Landlock environments", () => {
+  it.each(Object.keys(LANDLOCK_MOCK_SCENARIOS) as LandlockMockScenarioName[])("%s", (name) => {
+    const { options } = LANDLOCK_MOCK_SCENARIOS[name];
+    const original = landlockMockScenario(name);
+    const landlock = captureLandlock({
+      port: landlockMockScenario(name),
+      capSysAdmin: "capSysAdmin" in options && options.capSysAdmin === true,
+      noNewPrivs: false,
+    })._unsafeUnwrap();
+    const replayed = landlockMockFromCapture({
+      ...profileOf({ uid: 0, landlock, outcomes: [], lowestFreeFd: { before: 3, after: 3 } }),
+      kernel: { release: options.kernel, arch: "x86_64" },
+    })._unsafeUnwrap();
+    const expected = mockOutcomes(original);
+    const mismatches = mockOutcomes(replayed).flatMap((outcomes, index) =>
+      toJson(outcomes) === toJson(expected[index])
+        ? []
+        : [{ script: toJson(withNoNewPrivs[index]), outcomes, expected: expected[index] }],
+    );
+    expect(mismatches.slice(0, 3)).toEqual([]);
+  });
+});
+
+describe("Landlock syscall numbers", () => {
+  it("are the Linux port's where Node runs, on the mock's architectures", async () => {
+    const { landlockSyscalls } = await import("../packages/linux/src/landlock/landlock-arch.js");
+    for (const [nodeArch, arch] of [
+      ["x64", "x86_64"],
+      ["arm64", "arm64"],
+      ["s390x", "s390x"],
+      ["riscv64", "riscv64"],
+      ["mipsel", "mips-o32"],
+      ["mips64el", "mips-n64"],
+    ] as const)
+      expect(landlockSyscalls(nodeArch)).toEqual(LANDLOCK_ARCHES[arch].syscalls);
+  });
+});
+
 // The mock configured as this host must answer every request exactly as the kernel does. The kernel side runs
 // in children: the scripts restrict the process that runs them.
 describe.runIf(abi.isOk() && abi.value === 7)(
@@ -153,8 +214,14 @@ describe.runIf(abi.isOk() && abi.value === 7)(
       );
       expect(report.uid).toBe(unprivileged ? 65534 : 0);
       expect(REQUESTS).toBeGreaterThanOrEqual(1_000);
-      const { mismatches, outcomes, restricts } = compare(report, !unprivileged);
+      // This host: 6.18, ABI 7, errata 7.
+      const configured = landlockMockBackend({ kernel: "6.18.44", capSysAdmin: !unprivileged });
+      const { mismatches, outcomes, restricts } = compare(report, configured);
       expect(mismatches.slice(0, 5)).toEqual([]);
+      // The mock built from the child's own capture answers the same.
+      const replayed = landlockMockFromCapture(profileOf(report))._unsafeUnwrap();
+      expect(report.landlock).toMatchObject({ version: { value: 7 }, capSysAdmin: !unprivileged });
+      expect(compare(report, replayed).mismatches.slice(0, 5)).toEqual([]);
       // The requests reach every kind of answer, restriction and its limit included.
       for (const answer of ["ok", "EINVAL", "E2BIG", "ENOMSG", "EBADF", "EBADFD"])
         expect(outcomes).toContain(answer);

@@ -12,8 +12,16 @@ export interface CaptureFlags {
   readonly json?: boolean;
 }
 
+function landlockOf(profile: HostProfile): string {
+  const captured = profile.landlock;
+  if (!captured) return "";
+  const { version, errata } = captured;
+  if ("errno" in version) return `, Landlock unavailable (${version.errno})`;
+  return `, Landlock ABI ${version.value}${"value" in errata ? ` (errata 0x${errata.value.toString(16)})` : ""}`;
+}
+
 const describe = (profile: HostProfile): string =>
-  `Linux ${profile.kernel.release} ${profile.kernel.arch} as uid ${profile.privileges.uid}`;
+  `Linux ${profile.kernel.release} ${profile.kernel.arch} as uid ${profile.privileges.uid}${landlockOf(profile)}`;
 
 /**
  * `negotiate capture`: this host's profile for `--profile`/`mockBackend.fromCapture`. Without `--out` the

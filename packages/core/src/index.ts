@@ -1,3 +1,4 @@
+export type { CapturedAnswer, CapturedLandlock } from "./backend/host-profile.js";
 export {
   decodeHostProfile,
   encodeHostProfile,

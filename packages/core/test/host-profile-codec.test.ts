@@ -59,14 +59,79 @@ describe("host profile JSON", () => {
 
   it("refuses text that is not JSON and versions it does not know", () => {
     expect(decodeHostProfile("{ nope")._unsafeUnwrapErr().kind).toBe("invalid-json");
-    expect(decodeHostProfile({ ...json(), version: 2 })._unsafeUnwrapErr()).toMatchObject({
+    expect(decodeHostProfile({ ...json(), version: 3 })._unsafeUnwrapErr()).toMatchObject({
       kind: "unsupported-version",
-      version: 2,
+      version: 3,
+      message: expect.stringContaining("versions 1 and 2"),
+    });
+    // Version 2 has a landlock section.
+    expect(decodeHostProfile({ ...json(), version: 2 })._unsafeUnwrapErr()).toMatchObject({
+      kind: "invalid-field",
+      path: "landlock",
     });
     expect(decodeHostProfile({ ...json(), format: "other" })._unsafeUnwrapErr()).toMatchObject({
       kind: "invalid-field",
       path: "format",
     });
+  });
+});
+
+const landlock: NonNullable<HostProfile["landlock"]> = {
+  version: { value: 7 },
+  errata: { value: 7n },
+  rights: { READ_FILE: "ok", BIND_TCP: "ok", RESOLVE_UNIX: { errno: "EINVAL" } },
+  restrictFlags: { LOG_SAME_EXEC_OFF: { errno: "EBADF" }, TSYNC: { errno: "EINVAL" } },
+  capSysAdmin: true,
+  noNewPrivs: false,
+};
+
+describe("host profile JSON with Landlock (version 2)", () => {
+  const withLandlock: HostProfile = { ...profile, version: 2, landlock };
+  const parsed = () =>
+    JSON.parse(encodeHostProfile(withLandlock)) as {
+      version: number;
+      landlock: Record<string, unknown>;
+    };
+
+  it("writes version 2 with the landlock section, and reads it back", () => {
+    const written = parsed();
+    expect(written.version).toBe(2);
+    expect(written.landlock["errata"]).toEqual({ value: "0x7" });
+    expect(decodeHostProfile(encodeHostProfile(withLandlock))._unsafeUnwrap()).toEqual(withLandlock);
+    const refused = { ...withLandlock, landlock: { ...landlock, version: { errno: "ENOSYS" as const } } };
+    expect(decodeHostProfile(encodeHostProfile(refused))._unsafeUnwrap().landlock?.version).toEqual({
+      errno: "ENOSYS",
+    });
+  });
+
+  it("writes a profile without Landlock as version 1, which readers of version 1 read", () => {
+    const { landlock: _, ...plain } = withLandlock;
+    expect(JSON.parse(encodeHostProfile(plain as HostProfile)).version).toBe(1);
+    expect(decodeHostProfile(encodeHostProfile(plain as HostProfile))._unsafeUnwrap()).toEqual(profile);
+  });
+
+  it.each([
+    ["landlock.version", { value: -1 }, "landlock.version.value"],
+    ["landlock.errata", { value: "7" }, "landlock.errata.value"],
+    ["landlock.restrictFlags", { TSYNC: "no" }, "landlock.restrictFlags.TSYNC"],
+    ["landlock.rights", { READ_FILE: { errno: "ENOPE" } }, "landlock.rights.READ_FILE.errno"],
+    ["landlock.capSysAdmin", "yes", "landlock.capSysAdmin"],
+  ])("names the bad field under %s", (field, value, path) => {
+    const written = parsed();
+    const [, key] = field.split(".");
+    written.landlock[key!] = value;
+    const error = decodeHostProfile(written)._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "invalid-field", path });
+    expect(error.message).toContain(path);
+  });
+
+  it("drops right names it does not know (a newer SDK's), as any unknown field", () => {
+    const written = parsed();
+    written.landlock["rights"] = { READ_FILE: "ok", READ_FILES: "ok", TSYNC: "ok" };
+    written.landlock["restrictFlags"] = { READ_FILE: "ok" };
+    const decoded = decodeHostProfile(written)._unsafeUnwrap().landlock!;
+    expect(decoded.rights).toEqual({ READ_FILE: "ok" });
+    expect(decoded.restrictFlags).toEqual({});
   });
 });
 

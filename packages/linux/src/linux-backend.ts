@@ -17,10 +17,12 @@ import { type Libc, loadLibc } from "./bindings.js";
 import { captureHostProfile } from "./capture.js";
 import { diagnoseDenial, diagnoseUnavailable } from "./diagnose.js";
 import { type PortHost, type PortRequirements, portForHost } from "./host-port.js";
+import { landlockBackend } from "./landlock/landlock-backend.js";
 import type { LinuxBackend, LinuxBackendOptions } from "./linux-backend-api.js";
 import {
   parseFdinfoFeatures,
   readConfigUserfaultfd,
+  readLandlockPrivileges,
   readPermissionEnvironment,
   readSecurityModule,
 } from "./proc.js";
@@ -137,6 +139,11 @@ class KernelBackend implements LinuxBackend {
       uid: process.getuid?.() ?? -1,
       environment: readPermissionEnvironment(),
       capturedAt: new Date(),
+      // An architecture without Landlock numbers gives a version 1 profile.
+      ...landlockBackend().match(
+        (port) => ({ landlock: { port, ...readLandlockPrivileges() } }),
+        () => ({}),
+      ),
     });
   }
 }

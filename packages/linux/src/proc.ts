@@ -34,13 +34,29 @@ export function readPermissionEnvironment(): PermissionEnvironment {
   const sysctl = readText("/proc/sys/vm/unprivileged_userfaultfd").unwrapOr(undefined);
   const value = sysctl === undefined ? Number.NaN : Number.parseInt(sysctl, 10);
   const status = readText("/proc/self/status").unwrapOr("");
-  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
   const seccomp = /^Seccomp:\s*(\d)$/m.exec(status)?.[1];
   return {
     ...(Number.isInteger(value) ? { unprivilegedUserfaultfd: value } : {}),
-    capSysPtrace: capEff !== undefined && ((BigInt(`0x${capEff}`) >> CAP_SYS_PTRACE) & 1n) === 1n,
+    capSysPtrace: hasCapability(status, CAP_SYS_PTRACE),
     initialUserNamespace: isIdentityMap(readText("/proc/self/uid_map").unwrapOr("")),
     ...(seccomp === undefined ? {} : { seccompMode: Number(seccomp) }),
+  };
+}
+
+const CAP_SYS_ADMIN = 21n;
+
+// Bit `capability` of the `CapEff:` line of a /proc/<pid>/status text.
+function hasCapability(status: string, capability: bigint): boolean {
+  const capEff = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+  return capEff !== undefined && ((BigInt(`0x${capEff}`) >> capability) & 1n) === 1n;
+}
+
+/** What `landlock_restrict_self` checks of this thread: CAP_SYS_ADMIN (`CapEff` bit 21) and `NoNewPrivs:`. */
+export function readLandlockPrivileges(): { readonly capSysAdmin: boolean; readonly noNewPrivs: boolean } {
+  const status = readText("/proc/self/status").unwrapOr("");
+  return {
+    capSysAdmin: hasCapability(status, CAP_SYS_ADMIN),
+    noNewPrivs: /^NoNewPrivs:\s*1$/m.test(status),
   };
 }
 

@@ -238,7 +238,7 @@ describe("session fd ownership", () => {
 });
 
 describe("capture", () => {
-  it("records this host as root: every mode opens, the supported set, EVENT_FORK granted, no fd left", () => {
+  it("records this host as root: every mode opens, the supported set, EVENT_FORK granted, no fd left", async () => {
     const before = openFdCount();
     const profile = backend.capture()._unsafeUnwrap();
     expect(openFdCount()).toBe(before);
@@ -247,7 +247,8 @@ describe("capture", () => {
     backend.close(fd);
     expect(profile).toMatchObject({
       format: "negotiate-host-profile",
-      version: 1,
+      // Version 2: with the landlock section.
+      version: 2,
       kernel: { release: backend.info.kernelRelease, arch: "x86_64" },
       privileges: {
         uid: 0,
@@ -257,7 +258,13 @@ describe("capture", () => {
       api: { supported: probed.features, ioctls: probed.ioctls },
       openModes: { syscall: "ok", device: "ok", "user-mode-only": "ok" },
       eventFork: "ok",
+      landlock: { capSysAdmin: true, noNewPrivs: false },
     });
+    // Landlock as the port answers it here; nothing restricted (this is the test runner).
+    const { landlockBackend } = await import("../src/index.js");
+    const abi = landlockBackend()._unsafeUnwrap().abiVersion();
+    expect(profile.landlock?.version).toEqual(abi.isOk() ? { value: abi.value } : { errno: abi.error.errno });
+    if (abi.isOk()) expect(profile.landlock?.rights["READ_FILE"]).toBe("ok");
     expect(Date.now() - Date.parse(profile.capturedAt)).toBeLessThan(60_000);
   });
 });

@@ -4,11 +4,13 @@ import { checkedString } from "../checked-string-codec.js";
 import { type Errno, isErrno } from "../errno.js";
 import { U64_MAX } from "../feature-set.js";
 import { parseKernelRelease } from "../kernel-release.js";
+import { LANDLOCK_CATALOGUE } from "../landlock/landlock-catalogue.js";
+import type { LandlockGroup } from "../landlock/landlock-definition.js";
 import { copyPlainValue } from "../policy/copy-plain-value.js";
 import { ioTs } from "../policy/lazy-dependencies.js";
 import { excerptValue, hasControlCharacter, quoteText } from "../policy/quote-value.js";
 import type { OpenMode } from "./backend-port.js";
-import type { CapturedOutcome, HostProfile } from "./host-profile.js";
+import type { CapturedAnswer, CapturedLandlock, CapturedOutcome, HostProfile } from "./host-profile.js";
 
 /**
  * Why a host profile could not be read.
@@ -59,31 +61,94 @@ function buildProfileCodec() {
   const Uid = t.refinement(t.number, (value) => Number.isInteger(value) && value >= 0, "a uid (integer ≥ 0)");
   const SysctlValue = t.refinement(t.number, Number.isInteger, "an integer");
   const Outcome = t.union([t.literal("ok"), t.exact(t.type({ errno: ErrnoName }))], '"ok" or { errno }');
-  return t.exact(
+  const Refusal = t.exact(t.type({ errno: ErrnoName }));
+  const answer = <A, O>(value: t.Type<A, O, unknown>, name: string) =>
+    t.union([t.exact(t.type({ value })), Refusal], `{ value: ${name} } or { errno }`);
+  const Abi = t.refinement(
+    t.number,
+    (value) => Number.isInteger(value) && value >= 0,
+    "an ABI (integer ≥ 0)",
+  );
+  // One optional entry per catalogue name of the groups; names this reader does not know (a newer SDK's) are
+  // dropped, as unknown fields are everywhere in the profile.
+  const outcomesByName = (groups: readonly LandlockGroup[]) =>
+    t.exact(
+      t.partial(
+        Object.fromEntries(
+          LANDLOCK_CATALOGUE.filter((entry) => groups.includes(entry.group)).map((entry) => [
+            entry.name,
+            Outcome,
+          ]),
+        ),
+      ),
+    );
+  const Landlock = t.exact(
     t.type({
-      format: t.literal("negotiate-host-profile"),
-      version: t.literal(1),
-      capturedAt: Timestamp,
-      kernel: t.exact(t.type({ release: Release, arch: Arch })),
-      privileges: t.intersection([
-        t.exact(t.type({ uid: Uid, capSysPtrace: t.boolean })),
-        t.exact(t.partial({ unprivilegedUserfaultfd: SysctlValue })),
-      ]),
-      api: t.exact(t.type({ supported: HexU64, ioctls: HexU64 })),
-      openModes: t.exact(t.type({ syscall: Outcome, device: Outcome, "user-mode-only": Outcome })),
-      eventFork: Outcome,
+      version: answer(Abi, "an ABI"),
+      errata: answer(HexU64, "a hex mask"),
+      rights: outcomesByName(["fs", "net", "scope"]),
+      restrictFlags: outcomesByName(["restrict"]),
+      capSysAdmin: t.boolean,
+      noNewPrivs: t.boolean,
     }),
+  );
+  const common = {
+    format: t.literal("negotiate-host-profile"),
+    capturedAt: Timestamp,
+    kernel: t.exact(t.type({ release: Release, arch: Arch })),
+    privileges: t.intersection([
+      t.exact(t.type({ uid: Uid, capSysPtrace: t.boolean })),
+      t.exact(t.partial({ unprivilegedUserfaultfd: SysctlValue })),
+    ]),
+    api: t.exact(t.type({ supported: HexU64, ioctls: HexU64 })),
+    openModes: t.exact(t.type({ syscall: Outcome, device: Outcome, "user-mode-only": Outcome })),
+    eventFork: Outcome,
+  };
+  return t.union(
+    [
+      t.exact(t.type({ ...common, version: t.literal(1) })),
+      t.exact(t.type({ ...common, version: t.literal(2), landlock: Landlock })),
+    ],
+    "a negotiate-host-profile of version 1 or 2 (with landlock)",
   );
 }
 
-type DecodedOutcome = t.TypeOf<ReturnType<typeof profileCodec>>["eventFork"];
+const KNOWN_VERSIONS: readonly unknown[] = [1, 2];
+
+type Decoded = t.TypeOf<ReturnType<typeof profileCodec>>;
+type DecodedOutcome = Decoded["eventFork"];
+type DecodedLandlock = Extract<Decoded, { version: 2 }>["landlock"];
 
 const outcomeOf = (outcome: DecodedOutcome): CapturedOutcome =>
   outcome === "ok" ? "ok" : { errno: outcome.errno };
+const answerOf = <Value>(answer: { value: Value } | { errno: Errno }): CapturedAnswer<Value> =>
+  "value" in answer ? { value: answer.value } : { errno: answer.errno };
+const outcomesOf = (
+  record: Readonly<Record<string, DecodedOutcome | undefined>>,
+): Record<string, CapturedOutcome> =>
+  Object.fromEntries(
+    Object.entries(record).flatMap(([name, outcome]) => (outcome ? [[name, outcomeOf(outcome)]] : [])),
+  );
 
-/** The profile as JSON text: masks as hex strings, optional fields omitted when absent. */
+function landlockOf(landlock: DecodedLandlock): CapturedLandlock {
+  return {
+    version: answerOf(landlock.version),
+    errata: answerOf(landlock.errata),
+    rights: outcomesOf(landlock.rights),
+    restrictFlags: outcomesOf(landlock.restrictFlags),
+    capSysAdmin: landlock.capSysAdmin,
+    noNewPrivs: landlock.noNewPrivs,
+  };
+}
+
+/**
+ * The profile as JSON text: masks as hex strings, optional fields omitted when absent. The version follows the
+ * content: 2 with a `landlock` section, 1 without, so that readers of version 1 keep reading such profiles.
+ */
 export function encodeHostProfile(profile: HostProfile): string {
-  return JSON.stringify(profileCodec().encode(profile), null, 2);
+  const { landlock, ...rest } = profile;
+  const versioned = landlock ? { ...rest, version: 2 as const, landlock } : { ...rest, version: 1 as const };
+  return JSON.stringify(profileCodec().encode(versioned), null, 2);
 }
 
 /**
@@ -98,12 +163,12 @@ export function decodeHostProfile(input: unknown): Result<HostProfile, HostProfi
     if (
       (value as { format?: unknown } | null)?.format === "negotiate-host-profile" &&
       version !== undefined &&
-      version !== 1
+      !KNOWN_VERSIONS.includes(version)
     ) {
       return err<HostProfile, HostProfileError>({
         kind: "unsupported-version",
         version: excerptValue(version),
-        message: `host profile version ${shown(version)} is not supported; this reader knows version 1`,
+        message: `host profile version ${shown(version)} is not supported; this reader knows versions 1 and 2`,
       });
     }
     const decoded = profileCodec().decode(value);
@@ -128,6 +193,7 @@ export function decodeHostProfile(input: unknown): Result<HostProfile, HostProfi
       api: { supported: profile.api.supported, ioctls: profile.api.ioctls },
       openModes,
       eventFork: outcomeOf(profile.eventFork),
+      ...(profile.version === 2 ? { landlock: landlockOf(profile.landlock) } : {}),
     });
   });
 }

@@ -1,8 +1,14 @@
-import type { Result } from "neverthrow";
+import type { HostProfile } from "@negotiate/core/engine";
+import { err, ok, type Result } from "neverthrow";
+import { landlockModelFromCapture } from "../from-capture.js";
 import type { MockOptionsError } from "../mock-options.js";
 import { landlockModelOf } from "./landlock-kernel-model.js";
 import { SimulatedLandlock } from "./landlock-mock-backend.js";
-import type { LandlockMockOptions, MockLandlockPort } from "./landlock-mock-options.js";
+import type {
+  LandlockCaptureMissing,
+  LandlockMockOptions,
+  MockLandlockPort,
+} from "./landlock-mock-options.js";
 import { LANDLOCK_MOCK_SCENARIOS, type LandlockMockScenarioName } from "./landlock-scenarios.js";
 import { invalidLandlockOption, validateLandlockMockOptions } from "./validate-landlock-options.js";
 
@@ -24,6 +30,21 @@ export function createLandlockMockBackend(input: unknown): Result<MockLandlockPo
   return validateLandlockMockOptions(input).map((options) => new SimulatedLandlock(landlockModelOf(options)));
 }
 
+/**
+ * A simulated Landlock kernel that answers as a captured host did (`negotiate capture`, a version 2 profile).
+ * Errors: `no-landlock-capture` for a profile without a `landlock` section (version 1).
+ */
+export function landlockMockFromCapture(
+  profile: HostProfile,
+): Result<MockLandlockPort, LandlockCaptureMissing> {
+  const model = landlockModelFromCapture(profile);
+  if (model) return ok(new SimulatedLandlock(model));
+  return err({
+    kind: "no-landlock-capture",
+    message: `the host profile of ${profile.kernel.release} has no landlock section (a version ${profile.version} profile): capture it again with this version of negotiate`,
+  });
+}
+
 /** A simulated Landlock kernel for a named scenario; `overrides` replace its options field by field. */
 export const landlockMockScenario = (
   name: LandlockMockScenarioName,
@@ -39,6 +60,7 @@ export {
 } from "./landlock-arches.js";
 export type {
   LandlockBuild,
+  LandlockCaptureMissing,
   LandlockMockOptions,
   LandlockQuirks,
   MockFileKind,

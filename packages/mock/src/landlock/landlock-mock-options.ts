@@ -107,3 +107,9 @@ export interface MockLandlockPort extends LandlockPort {
   openFds(): readonly number[];
   restriction(): MockRestriction;
 }
+
+/** A host profile without Landlock (version 1, captured before Landlock): it cannot be replayed for Landlock. */
+export interface LandlockCaptureMissing {
+  readonly kind: "no-landlock-capture";
+  readonly message: string;
+}

@@ -1,3 +1,4 @@
+import type { HostProfile } from "@negotiate/core";
 import { landlockMasksAt, landlockMasksOf, landlockRightNames } from "@negotiate/core/landlock";
 import { describe, expect, it } from "vitest";
 import {
@@ -8,6 +9,7 @@ import {
   type LandlockMockOptions,
   type LandlockMockScenarioName,
   landlockMockBackend,
+  landlockMockFromCapture,
   landlockMockScenario,
   validateLandlockMockOptions,
 } from "../../src/index.js";
@@ -238,5 +240,59 @@ describe("createLandlockMockBackend (untrusted input)", () => {
     const typed = landlockMockBackend(input);
     expect(checked.info).toEqual(typed.info);
     expect(checked.errata()._unsafeUnwrap()).toBe(3n);
+  });
+});
+
+describe("landlockMockFromCapture", () => {
+  const base: HostProfile = {
+    format: "negotiate-host-profile",
+    version: 1,
+    capturedAt: "2026-01-01T00:00:00.000Z",
+    kernel: { release: "5.14.0-611.el9.x86_64", arch: "x86_64" },
+    privileges: { uid: 1000, capSysPtrace: false },
+    api: { supported: 0n, ioctls: 0n },
+    openModes: { syscall: "ok", device: "ok", "user-mode-only": "ok" },
+    eventFork: "ok",
+  };
+
+  it("refuses a version 1 profile, which has no Landlock, saying so", () => {
+    expect(landlockMockFromCapture(base)._unsafeUnwrapErr()).toMatchObject({
+      kind: "no-landlock-capture",
+      message: expect.stringContaining("version 1"),
+    });
+  });
+
+  it("answers as the captured host: its ABI, errata, rejected rights, refusal", () => {
+    const rhel = landlockMockFromCapture({
+      ...base,
+      version: 2,
+      landlock: {
+        version: { value: 6 },
+        errata: { errno: "EINVAL" },
+        rights: { READ_FILE: "ok", SIGNAL: "ok", ABSTRACT_UNIX_SOCKET: { errno: "EINVAL" } },
+        restrictFlags: { LOG_SAME_EXEC_OFF: { errno: "EINVAL" } },
+        capSysAdmin: false,
+        noNewPrivs: false,
+      },
+    })._unsafeUnwrap();
+    expect(rhel.abiVersion()._unsafeUnwrap()).toBe(6);
+    expect(errno(rhel.errata())).toBe("EINVAL");
+    expect(errno(rhel.createRuleset({ scoped: mask("SIGNAL").scope }))).toBe("ok");
+    expect(errno(rhel.createRuleset({ scoped: mask("ABSTRACT_UNIX_SOCKET").scope }))).toBe("EINVAL");
+    expect(errno(rhel.createRuleset({ handledAccessFs: mask("WRITE_FILE").fs }))).toBe("EINVAL");
+    expect(rhel.info.simulating).toContain("replayed capture, uid 1000");
+    const filtered = landlockMockFromCapture({
+      ...base,
+      version: 2,
+      landlock: {
+        version: { errno: "EPERM" },
+        errata: { errno: "EPERM" },
+        rights: {},
+        restrictFlags: {},
+        capSysAdmin: false,
+        noNewPrivs: false,
+      },
+    })._unsafeUnwrap();
+    expect([errno(filtered.abiVersion()), errno(filtered.restrictSelf(-1, 0n))]).toEqual(["EPERM", "EPERM"]);
   });
 });
