@@ -9,6 +9,7 @@ import {
   landlockMasksAt,
 } from "@negotiate/core/landlock";
 import { LANDLOCK_ARCHES, type LandlockSyscallNumbers } from "./landlock-arches.js";
+import { landlockDistroFacts } from "./landlock-distros.js";
 import type { LandlockMockOptions } from "./landlock-mock-options.js";
 
 /** Everything the simulated Landlock calls decide on, resolved once from the options. */
@@ -43,8 +44,17 @@ export interface LandlockKernelModel {
 
 const ANCIENT: KernelVersion = { major: 0, minor: 0, patch: 0 };
 
-/** The model of a kernel: by release, with the quirks of vendor kernels on top. */
-export function landlockModelOf(options: LandlockMockOptions): LandlockKernelModel {
+/**
+ * The model of a kernel: by release, with the quirks of vendor kernels on top: those given, else those of the
+ * distro kernel the release names (`LANDLOCK_DISTRO_FACTS`: RHEL 9.6/9.7, Android GKI).
+ */
+export function landlockModelOf(given: LandlockMockOptions): LandlockKernelModel {
+  const distro = landlockDistroFacts(given.kernel);
+  const options: LandlockMockOptions = {
+    ...(given.quirks === undefined && distro?.quirks ? { quirks: distro.quirks } : {}),
+    ...(given.build === undefined && distro?.build ? { build: distro.build } : {}),
+    ...given,
+  };
   const arch = options.arch ?? "x86_64";
   const archRow = LANDLOCK_ARCHES[arch] ?? LANDLOCK_ARCHES.x86_64;
   const version = parseKernelRelease(options.kernel).unwrapOr(ANCIENT);
@@ -65,7 +75,7 @@ export function landlockModelOf(options: LandlockMockOptions): LandlockKernelMod
     release: options.kernel,
     arch,
     syscalls: archRow.syscalls,
-    simulating: `simulating ${capSysAdmin ? "root with" : "uid≠0 without"} CAP_SYS_ADMIN${options.noNewPrivs ? " (no_new_privs set)" : ""} on ${options.kernel} (${arch}): ${outcome}`,
+    simulating: `simulating ${capSysAdmin ? "root with" : "uid≠0 without"} CAP_SYS_ADMIN${options.noNewPrivs ? " (no_new_privs set)" : ""} on ${options.kernel} (${arch}${distro ? `, ${distro.name}` : ""}): ${outcome}`,
     ...(refusal ? { refusal } : {}),
     abi: row ? abi : 0,
     known: row

@@ -296,3 +296,27 @@ describe("landlockMockFromCapture", () => {
     expect([errno(filtered.abiVersion()), errno(filtered.restrictSelf(-1, 0n))]).toEqual(["EPERM", "EPERM"]);
   });
 });
+
+describe("distro kernels recognised by release (LANDLOCK_DISTRO_FACTS)", () => {
+  it.each([
+    ["5.14.0-427.13.1.el9_4.x86_64", 1],
+    ["5.14.0-570.12.1.el9_6.x86_64", 5],
+    ["5.14.0-611.5.1.el9_7.x86_64", 6],
+    ["6.12.0-124.8.1.el10_1.x86_64", 6],
+    ["6.6.30-android15-8-00001-g1a2b3c4d5e6f", "ENOSYS"],
+    ["6.8.0-88-generic", 4],
+  ] as const)("%s: %s", (kernel, abi) => {
+    const version = landlockMockBackend({ kernel }).abiVersion();
+    expect(version.isOk() ? version.value : version.error.errno).toBe(abi);
+  });
+
+  it("RHEL 9.7 by release refuses ABSTRACT_UNIX_SOCKET; given quirks replace the distro's", () => {
+    const rhel = landlockMockBackend({ kernel: "5.14.0-611.5.1.el9_7.x86_64" });
+    expect(errno(rhel.createRuleset({ scoped: mask("ABSTRACT_UNIX_SOCKET").scope }))).toBe("EINVAL");
+    expect(rhel.info.simulating).toContain("RHEL 9");
+    const fixed = landlockMockBackend({ kernel: "5.14.0-611.5.1.el9_7.x86_64", quirks: { abi: 6 } });
+    expect(errno(fixed.createRuleset({ scoped: mask("ABSTRACT_UNIX_SOCKET").scope }))).toBe("ok");
+    const built = landlockMockBackend({ kernel: "6.6.30-android15-8-00001-g1a2b3c4d5e6f", build: "built" });
+    expect(built.abiVersion()._unsafeUnwrap()).toBe(3);
+  });
+});
