@@ -1,4 +1,5 @@
 import type { CapturedLandlock, HostProfile } from "@negotiate/core";
+import { captureLandlock } from "@negotiate/core/landlock";
 import { landlockBackend } from "@negotiate/linux";
 import {
   LANDLOCK_ARCHES,
@@ -11,7 +12,6 @@ import {
 } from "@negotiate/mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { captureLandlock } from "../packages/linux/src/capture.js";
 import { toJson } from "../packages/linux/test/support/bigint-json.js";
 import { runFixture } from "../packages/linux/test/support/child.js";
 import {

@@ -1,8 +1,6 @@
-import type { CapturedAnswer, CapturedLandlock } from "@negotiate/core";
 import {
   type Backend,
   type CapturedOutcome,
-  type Errno,
   featureBit,
   type HostProfile,
   isExhaustionErrno,
@@ -10,10 +8,9 @@ import {
   type OpenAttempt,
   type OpenMode,
   probe,
-  type SyscallFailure,
   UFFD_API,
 } from "@negotiate/core/engine";
-import { LANDLOCK_CATALOGUE, type LandlockPort, landlockMasksOf } from "@negotiate/core/landlock";
+import { captureLandlock, type LandlockCaptureContext } from "@negotiate/core/landlock";
 import { err, ok, type Result } from "neverthrow";
 import type { PermissionEnvironment } from "./proc.js";
 
@@ -27,61 +24,7 @@ export interface CaptureContext {
   readonly environment: PermissionEnvironment;
   readonly capturedAt: Date;
   /** The Landlock port to capture, with what restrict_self checks of this thread; none: a version 1 profile. */
-  readonly landlock?: {
-    readonly port: LandlockPort;
-    readonly capSysAdmin: boolean;
-    readonly noNewPrivs: boolean;
-  };
-}
-
-// A fd number no process has open (above any RLIMIT_NOFILE the kernel allows): restrict_self on it can only
-// fail, with EPERM (no privilege), EINVAL (an unknown flag) or EBADF (a known one).
-const NEVER_OPEN_FD = 0x7fff_ffff;
-
-const answerOf = <Value>(result: Result<Value, SyscallFailure>): CapturedAnswer<Value> =>
-  result.isOk() ? { value: result.value } : { errno: result.error.errno };
-
-const exhausted = (errno: Errno): NegotiationError => ({
-  kind: "resource-exhausted",
-  errno,
-  op: "open",
-  message: `capture: creating a Landlock ruleset failed with ${errno}; no profile recorded`,
-});
-
-/**
- * Records Landlock as this process meets it (see `CapturedLandlock`): the VERSION and ERRATA queries, each fs,
- * net and scope right handled alone by a ruleset closed at once, each restrict flag on a fd that is not open.
- * Nothing is restricted. Errors: `resource-exhausted` when a ruleset cannot be created for want of fds or
- * memory (that says nothing about the host).
- */
-export function captureLandlock(
-  context: NonNullable<CaptureContext["landlock"]>,
-): Result<CapturedLandlock, NegotiationError> {
-  const { port, capSysAdmin, noNewPrivs } = context;
-  const version = answerOf(port.abiVersion());
-  const errata = answerOf(port.errata());
-  const rights: Record<string, CapturedOutcome> = {};
-  const restrictFlags: Record<string, CapturedOutcome> = {};
-  if ("value" in version) {
-    for (const entry of LANDLOCK_CATALOGUE) {
-      const masks = landlockMasksOf([entry.name])._unsafeUnwrap();
-      if (entry.group === "restrict") {
-        const refused = port.restrictSelf(NEVER_OPEN_FD, masks.restrict);
-        restrictFlags[entry.name] = refused.isOk() ? "ok" : { errno: refused.error.errno };
-      } else if (entry.group !== "rule") {
-        const created = port.createRuleset({
-          handledAccessFs: masks.fs,
-          handledAccessNet: masks.net,
-          scoped: masks.scope,
-        });
-        if (created.isErr() && isExhaustionErrno(created.error.errno))
-          return err(exhausted(created.error.errno));
-        if (created.isOk()) port.close(created.value);
-        rights[entry.name] = created.isOk() ? "ok" : { errno: created.error.errno };
-      }
-    }
-  }
-  return ok({ version, errata, rights, restrictFlags, capSysAdmin, noNewPrivs });
+  readonly landlock?: LandlockCaptureContext;
 }
 
 /**

@@ -1,4 +1,6 @@
 // `@negotiate/core/landlock`: the Landlock catalogue and port, for the Linux and mock implementations.
+export type { CapturedAnswer, CapturedLandlock } from "../backend/host-profile.js";
+export { captureLandlock, type LandlockCaptureContext } from "../backend/host-profile-landlock.js";
 export { LANDLOCK_ABIS, LANDLOCK_CATALOGUE, LANDLOCK_ERRATA } from "./landlock-catalogue.js";
 export {
   LANDLOCK_GROUPS,
