@@ -9,13 +9,15 @@ import {
   probe,
   UFFD_API,
 } from "@negotiate/core/engine";
+import type { Result } from "neverthrow";
 import type { BackendFlags } from "./backend-options.js";
 import { backendFromFlags, realKernelHint } from "./backend-selection.js";
-import { EXIT, type ExitCode, exitCodeOf } from "./cli-error.js";
+import { type CliError, EXIT, type ExitCode, exitCodeOf } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { openRefusal } from "./explain.js";
 import { ioctlsText } from "./ioctl-names.js";
 import { writeJson } from "./json-output.js";
+import { type LandlockSection, landlockSectionFromFlags, landlockText } from "./landlock-probe.js";
 import {
   backendLabel,
   type Cell,
@@ -72,8 +74,17 @@ function featuresJson(supported: FeatureSet | undefined, eventFork: EventForkAcc
   }));
 }
 
+/** The `landlock` member of `probe --json`: the probe, or `{ error }` when Landlock could not be probed. */
+function landlockJson(section: Result<LandlockSection, CliError>) {
+  return section.isOk() ? section.value : { error: section.error };
+}
+
 /** The `probe --json` document. */
-function probeJson(capabilities: Capabilities, eventFork: EventForkAccess) {
+function probeJson(
+  capabilities: Capabilities,
+  eventFork: EventForkAccess,
+  landlock: Result<LandlockSection, CliError>,
+) {
   const { supported } = capabilities;
   return {
     ok: true,
@@ -85,6 +96,7 @@ function probeJson(capabilities: Capabilities, eventFork: EventForkAccess) {
     probedWith: capabilities.probedWith,
     features: featuresJson(supported, eventFork),
     openModes: capabilities.openModes.map(openModeJson),
+    landlock: landlockJson(landlock),
     trace: capabilities.trace,
   };
 }
@@ -168,6 +180,7 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
   if (backend.isErr())
     return reportFailure(backend.error, io, flags.json, realKernelHint(backend.error, flags, "probe"));
   const result = probe({ backend: backend.value });
+  const landlock = await landlockSectionFromFlags(flags);
   if (result.isErr()) {
     const modes = refusedModes(result.error);
     if (modes && flags.json) {
@@ -180,6 +193,7 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
         backend: backend.value.info,
         features: featuresJson(undefined, undefined),
         openModes: modes.map(openModeJson),
+        landlock: landlockJson(landlock),
       });
       return EXIT.failed;
     }
@@ -193,7 +207,7 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
         style,
       );
       io.stdout.write(
-        `${header}\n\n${featureTable(undefined, undefined, style)}\n\n${openModeText(modes, style)}\n`,
+        `${header}\n\n${featureTable(undefined, undefined, style)}\n\n${openModeText(modes, style)}\n\n${landlockText(landlock, style)}`,
       );
       // The tables said why each mode failed: the error is one line.
       const stderrStyle = styleFor(io.stderr, io.env);
@@ -211,7 +225,10 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
     );
   }
   const eventFork = eventForkAccess(backend.value, result.value);
-  if (flags.json) writeJson(io.stdout, probeJson(result.value, eventFork));
-  else io.stdout.write(probeText(result.value, eventFork, styleFor(io.stdout, io.env)));
+  if (flags.json) writeJson(io.stdout, probeJson(result.value, eventFork, landlock));
+  else {
+    const style = styleFor(io.stdout, io.env);
+    io.stdout.write(`${probeText(result.value, eventFork, style)}\n${landlockText(landlock, style)}`);
+  }
   return EXIT.ok;
 }

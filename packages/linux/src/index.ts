@@ -6,3 +6,4 @@ export {
 } from "./landlock/landlock-backend.js";
 export { linuxBackend } from "./linux-backend.js";
 export type { LinuxBackend, LinuxBackendOptions } from "./linux-backend-api.js";
+export { readLandlockPrivileges } from "./proc.js";

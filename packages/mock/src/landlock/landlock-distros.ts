@@ -27,10 +27,10 @@ export const LANDLOCK_DISTRO_FACTS: readonly LandlockDistroFact[] = [
   { distro: "android-gki", fromBuild: 0, build: "not-built", source: `${REF7} (the GKI defconfig read)` },
 ];
 
-/** The Landlock facts of the distro kernel `release` belongs to, with the distro's name; `undefined` for none. */
+/** The Landlock facts of the distro kernel `release` belongs to, with the distro's id; `undefined` for none. */
 export function landlockDistroFacts(
   release: string,
-): (Pick<LandlockDistroFact, "quirks" | "build"> & { readonly name: string }) | undefined {
+): (Pick<LandlockDistroFact, "quirks" | "build"> & { readonly id: string }) | undefined {
   const distro = distroOf(release);
   if (!distro) return undefined;
   const build = Number(/^\d+\.\d+(?:\.\d+)?-(\d+)/.exec(release)?.[1] ?? 0);
@@ -38,7 +38,7 @@ export function landlockDistroFacts(
   for (const fact of LANDLOCK_DISTRO_FACTS)
     if (fact.distro === distro.profile.id && fact.fromBuild <= build) found = fact;
   return {
-    name: distro.profile.name,
+    id: distro.profile.id,
     ...(found?.quirks ? { quirks: found.quirks } : {}),
     ...(found?.build ? { build: found.build } : {}),
   };

@@ -75,7 +75,7 @@ export function landlockModelOf(given: LandlockMockOptions): LandlockKernelModel
     release: options.kernel,
     arch,
     syscalls: archRow.syscalls,
-    simulating: `simulating ${capSysAdmin ? "root with" : "uid≠0 without"} CAP_SYS_ADMIN${options.noNewPrivs ? " (no_new_privs set)" : ""} on ${options.kernel} (${arch}${distro ? `, ${distro.name}` : ""}): ${outcome}`,
+    simulating: `simulating ${capSysAdmin ? "root with" : "uid≠0 without"} CAP_SYS_ADMIN${options.noNewPrivs ? " (no_new_privs set)" : ""} on ${options.kernel} (${arch}${distro ? `, ${distro.id}` : ""}): ${outcome}`,
     ...(refusal ? { refusal } : {}),
     abi: row ? abi : 0,
     known: row

@@ -59,6 +59,7 @@ export class SimulatedLandlock implements MockLandlockPort {
       arch: model.arch,
       syscalls: model.syscalls,
       simulating: model.simulating,
+      capSysAdmin: model.capSysAdmin,
     };
     this.noNewPrivs = model.noNewPrivs;
   }

@@ -92,6 +92,8 @@ export interface MockLandlockInfo extends LandlockPortInfo {
   readonly syscalls: LandlockSyscallNumbers;
   /** Who is simulated: `simulating uid≠0 without CAP_SYS_ADMIN on 6.8.0-45-generic (x86_64): ABI 4`. */
   readonly simulating: string;
+  /** The simulated caller holds CAP_SYS_ADMIN (restrict needs it or no_new_privs). */
+  readonly capSysAdmin: boolean;
 }
 
 /**
