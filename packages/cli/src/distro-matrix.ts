@@ -1,8 +1,16 @@
 import type { FeatureName } from "@negotiate/core";
+import type { LandlockRightName } from "@negotiate/core/landlock";
 import { DISTRO_PROFILES } from "@negotiate/mock";
 import { EXIT, type ExitCode } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { writeJson } from "./json-output.js";
+import {
+  landlockAbiCell,
+  landlockErrataCell,
+  landlockRightsCell,
+  landlockShortfallText,
+  wrappedLines,
+} from "./landlock-matrix.js";
 import {
   type AnyPolicy,
   type MatrixFlags,
@@ -10,7 +18,8 @@ import {
   negotiateOn,
   outcomeCell,
 } from "./matrix-command.js";
-import { type CliIo, renderTable, styleFor } from "./output.js";
+import { type CliIo, renderTable, type Style, styleFor } from "./output.js";
+import { escapeValue } from "./terminal-text.js";
 
 /** One distro line on one architecture: its kernels' rows, what its newest loses, its oldest that works. */
 interface DistroVerdict {
@@ -49,13 +58,14 @@ export function distroMatrix(
   arches: readonly string[],
   flags: MatrixFlags,
   io: CliIo,
+  landlock?: readonly LandlockRightName[],
 ): ExitCode {
   const verdicts: DistroVerdict[] = [];
   for (const profile of DISTRO_PROFILES) {
     for (const arch of arches) {
       const rows: MatrixRow[] = [];
       for (const kernel of profile.kernels) {
-        const row = negotiateOn(policy, kernel, arch, flags);
+        const row = negotiateOn(policy, kernel, arch, flags, landlock);
         if (row.isErr()) return reportFailure(row.error, io, flags.json);
         rows.push(row.value);
       }
@@ -73,7 +83,12 @@ export function distroMatrix(
   }
   const anySatisfied = verdicts.some((verdict) => verdict.satisfied);
   if (flags.json) {
-    writeJson(io.stdout, { ok: true, satisfied: anySatisfied, distros: verdicts });
+    writeJson(io.stdout, {
+      ok: true,
+      satisfied: anySatisfied,
+      ...(landlock ? { landlock } : {}),
+      distros: verdicts,
+    });
     return anySatisfied ? EXIT.ok : EXIT.failed;
   }
   const style = styleFor(io.stdout, io.env);
@@ -93,6 +108,43 @@ export function distroMatrix(
     }),
     style,
   );
-  io.stdout.write(`${table}\n`);
+  io.stdout.write(`${table}\n${landlock ? landlockTable(verdicts, landlock, style) : ""}`);
   return anySatisfied ? EXIT.ok : EXIT.failed;
+}
+
+// Landlock per distro kernel (every kernel of each line, oldest first), then what each lacks, in 100 columns.
+function landlockTable(
+  verdicts: readonly DistroVerdict[],
+  landlock: readonly LandlockRightName[],
+  style: Style,
+): string {
+  const rows = verdicts.flatMap((verdict) => verdict.rows.map((row) => ({ verdict, row })));
+  const table = renderTable(
+    ["DISTRO", "ARCH", "KERNEL", "LANDLOCK", "ERRATA", "LL RIGHTS"],
+    rows.flatMap(({ verdict, row }) =>
+      row.landlock
+        ? [
+            [
+              verdict.distro,
+              verdict.arch,
+              row.kernel,
+              landlockAbiCell(row.landlock),
+              landlockErrataCell(row.landlock),
+              landlockRightsCell(row.landlock, landlock.length),
+            ],
+          ]
+        : [],
+    ),
+    style,
+  );
+  const missing = rows.flatMap(({ verdict, row }) => {
+    const text = row.landlock ? landlockShortfallText(row.landlock) : undefined;
+    return text === undefined
+      ? []
+      : wrappedLines(`${verdict.distro} ${row.kernel}`, text).map((line) => `  ${escapeValue(line)}`);
+  });
+  const section = missing.length
+    ? `\n${style.paint("landlock missing", "strong")}\n${missing.join("\n")}\n`
+    : "";
+  return `\n${table}\n${section}`;
 }

@@ -148,12 +148,17 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
       "simulate uid≠0 without CAP_SYS_PTRACE (the default; kept for old command lines)",
     )
     .option("--seccomp", "a seccomp filter denies userfaultfd(2), as Docker's default profile does")
+    .option(
+      "--landlock [rights]",
+      "Landlock columns: the ABI, errata and which of these comma-separated rights each kernel has (default: all)",
+    )
     .addOption(jsonOption())
     .addHelpText(
       "after",
       helpAfter(
         [
           "negotiate matrix policy.yaml",
+          "negotiate matrix policy.yaml --distros --landlock READ_FILE,TRUNCATE,BIND_TCP,SIGNAL",
           "negotiate matrix policy.yaml --kernels 5.10,5.15,6.1.20,6.8 --arch x86_64,arm64",
         ],
         {

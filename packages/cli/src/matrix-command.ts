@@ -9,12 +9,14 @@ import {
   parseKernelRelease,
   type Route,
 } from "@negotiate/core";
+import type { LandlockRightName } from "@negotiate/core/landlock";
 import { createMockBackend, type MockCallCounts, type MockOptionsError } from "@negotiate/mock";
 import { err, ok, type Result } from "neverthrow";
 import { MOCK_KERNELS, privilegeOptions } from "./backend-options.js";
 import { type CliError, EXIT, type ExitCode, invalidFlag } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { writeJson } from "./json-output.js";
+import { type LandlockMatrixCell, landlockCellOn, parseLandlockFlag } from "./landlock-matrix.js";
 import { matrixText } from "./matrix-text.js";
 import { type Cell, type CliIo, styleFor } from "./output.js";
 
@@ -31,6 +33,8 @@ export interface MatrixFlags {
   readonly unprivileged?: boolean;
   readonly seccomp?: boolean;
   readonly json?: boolean;
+  /** `--landlock [RIGHT,…]`: Landlock columns for these rights (`true`: the whole catalogue). */
+  readonly landlock?: string | true;
 }
 
 /** A negotiation error without its trace: the matrix keeps only the call counts. */
@@ -44,6 +48,8 @@ export type MatrixRow = {
   readonly simulating: string;
   /** The port calls of the negotiation, without the session's own close. */
   readonly calls: MockCallCounts;
+  /** Landlock on this kernel, for the rights of `--landlock` (absent without the flag). */
+  readonly landlock?: LandlockMatrixCell;
 } & (
   | {
       readonly ok: true;
@@ -78,8 +84,25 @@ function optionError(error: MockOptionsError, kernel: string, arch: string): Cli
 
 export type AnyPolicy = Policy<never, FeatureName>;
 
-/** One negotiation of the matrix on a fresh mock; `invalid-flag` when the mock refuses the kernel or arch. */
+/**
+ * One negotiation of the matrix on a fresh mock, with Landlock for the `landlock` rights when given;
+ * `invalid-flag` when the mock refuses the kernel or arch.
+ */
 export function negotiateOn(
+  policy: AnyPolicy,
+  kernel: string,
+  arch: string,
+  flags: MatrixFlags,
+  landlock?: readonly LandlockRightName[],
+): Result<MatrixRow, CliError> {
+  const row = negotiateUserfaultfdOn(policy, kernel, arch, flags);
+  if (!landlock || row.isErr()) return row;
+  return landlockCellOn(kernel, arch, flags.root === true, landlock).map(
+    (cell): MatrixRow => ({ ...row.value, landlock: cell }),
+  );
+}
+
+function negotiateUserfaultfdOn(
   policy: AnyPolicy,
   kernel: string,
   arch: string,
@@ -190,17 +213,20 @@ export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<Exit
       io,
       flags.json,
     );
+  const landlock = flags.landlock === undefined ? ok(undefined) : parseLandlockFlag(flags.landlock);
+  if (landlock.isErr()) return reportFailure(landlock.error, io, flags.json);
+  const wanted = landlock.value;
   const policy = loadPolicy(flags.policy);
   if (policy.isErr()) return reportFailure(policy.error, io, flags.json);
   if (flags.distros) {
     const { distroMatrix } = await import("./distro-matrix.js");
-    return distroMatrix(policy.value, arches, flags, io);
+    return distroMatrix(policy.value, arches, flags, io, wanted);
   }
   const rows: MatrixRow[] = [];
   for (const arch of arches) {
     const perArch: MatrixRow[] = [];
     for (const kernel of kernels) {
-      const row = negotiateOn(policy.value, kernel, arch, flags);
+      const row = negotiateOn(policy.value, kernel, arch, flags, wanted);
       if (row.isErr()) return reportFailure(row.error, io, flags.json);
       perArch.push(row.value);
     }
@@ -215,8 +241,9 @@ export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<Exit
       ...(name === undefined ? {} : { policy: name }),
       satisfied,
       oldest,
+      ...(wanted ? { landlock: wanted } : {}),
       rows,
     });
-  } else io.stdout.write(matrixText(rows, oldest, policy.value, styleFor(io.stdout, io.env)));
+  } else io.stdout.write(matrixText(rows, oldest, policy.value, styleFor(io.stdout, io.env), wanted));
   return satisfied ? EXIT.ok : EXIT.failed;
 }

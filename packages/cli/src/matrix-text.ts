@@ -1,4 +1,13 @@
 import { compareKernelVersions, type FeatureName, type Policy, parseKernelRelease } from "@negotiate/core";
+import type { LandlockRightName } from "@negotiate/core/landlock";
+import {
+  type LandlockMatrixCell,
+  landlockAbiCell,
+  landlockErrataCell,
+  landlockRightsCell,
+  landlockShortfallText,
+  wrappedLines,
+} from "./landlock-matrix.js";
 import { type MatrixRow, outcomeCell } from "./matrix-command.js";
 import { type Cell, renderTable, type Style } from "./output.js";
 import { escapeValue } from "./terminal-text.js";
@@ -44,6 +53,35 @@ function groupedLines(rows: readonly MatrixRow[], detail: (row: MatrixRow) => st
   return lines;
 }
 
+/** The Landlock columns of `--landlock`: the ABI, the errata, how many of the rights are available. */
+function landlockColumns(landlock: readonly LandlockRightName[] | undefined) {
+  const shown = landlock !== undefined;
+  const of = (row: MatrixRow, cell: (landlock: LandlockMatrixCell) => Cell): Cell =>
+    row.landlock ? cell(row.landlock) : "";
+  return [
+    { header: "LANDLOCK", cell: (row: MatrixRow) => of(row, landlockAbiCell), shown },
+    { header: "ERRATA", cell: (row: MatrixRow) => of(row, landlockErrataCell), shown },
+    {
+      header: "LL RIGHTS",
+      cell: (row: MatrixRow) => of(row, (cell) => landlockRightsCell(cell, landlock?.length ?? 0)),
+      shown,
+    },
+  ];
+}
+
+// What each run of kernels lacks of the Landlock rights, wrapped at 100 columns.
+function landlockSection(rows: readonly MatrixRow[], style: Style): string[] {
+  const lines = groupedLines(rows, (row) => (row.landlock ? landlockShortfallText(row.landlock) : undefined));
+  if (lines.length === 0) return [];
+  return [
+    `\n${style.paint("landlock missing", "strong")}`,
+    ...lines.flatMap((line) => {
+      const at = line.indexOf(": ");
+      return wrappedLines(line.slice(0, at), line.slice(at + 2)).map((part) => `  ${escapeValue(part)}`);
+    }),
+  ];
+}
+
 /**
  * The matrix as text that fits in 100 columns: one short row per kernel (the result, the `oneOf` alternative
  * chosen, how many optional features were enabled, what came implied, the port calls), then who was simulated
@@ -55,6 +93,7 @@ export function matrixText(
   oldest: Record<string, string | null>,
   policy: AnyPolicy,
   style: Style,
+  landlock?: readonly LandlockRightName[],
 ): string {
   const alternatives = new Set(policy.oneOf.flat());
   const optional = policy.optional.names().filter((name) => !policy.forbidden.has(name));
@@ -103,6 +142,7 @@ export function matrixText(
       cell: (row) => `${row.calls.open}/${row.calls.api}/${row.calls.close}`,
       shown: true,
     },
+    ...landlockColumns(landlock),
   ];
   const shown = columns.filter((column) => column.shown);
   const table = renderTable(
@@ -126,6 +166,7 @@ export function matrixText(
         row.ok && row.missingOptional.length ? row.missingOptional.join(", ") : undefined,
       ),
     ),
+    ...landlockSection(rows, style),
   ];
   const verdicts = Object.entries(oldest).map(([arch, kernel]) => {
     if (kernel === null)
