@@ -11,6 +11,7 @@ export {
   type LandlockRightTarget,
   type LandlockRuleType,
 } from "./landlock-definition.js";
+export type { LandlockNegotiation } from "./landlock-interface.js";
 export {
   EMPTY_LANDLOCK_MASKS,
   erratumBit,
@@ -50,6 +51,7 @@ export {
   type RulesetAttr,
   u32Flags,
 } from "./landlock-port.js";
+export { LANDLOCK_QUIRKS, type LandlockQuirk, landlockQuirkOf } from "./landlock-quirks.js";
 export type {
   LandlockCoverage,
   LandlockEnforcement,
@@ -59,3 +61,4 @@ export type {
   LandlockRuleReport,
   LandlockSession,
 } from "./landlock-session.js";
+export { type LandlockNegotiateOptions, negotiateLandlockGrant } from "./negotiate-landlock.js";
