@@ -11,6 +11,12 @@ export {
   type LandlockRightTarget,
   type LandlockRuleType,
 } from "./landlock-definition.js";
+export {
+  LANDLOCK_GROUP_OFFSETS,
+  masksOfSpace,
+  spaceOfMasks,
+  spaceOfNames,
+} from "./landlock-feature-space.js";
 export type { LandlockNegotiation } from "./landlock-interface.js";
 export {
   EMPTY_LANDLOCK_MASKS,
@@ -51,6 +57,11 @@ export {
   type RulesetAttr,
   u32Flags,
 } from "./landlock-port.js";
+export {
+  LANDLOCK_CHANNEL,
+  type LandlockChannel,
+  landlockNegotiationPort,
+} from "./landlock-port-calls.js";
 export { LANDLOCK_QUIRKS, type LandlockQuirk, landlockQuirkOf } from "./landlock-quirks.js";
 export type {
   LandlockCoverage,

@@ -1,9 +1,8 @@
 import type { Errno } from "../errno.js";
 import type { NegotiationError, PermissionCause } from "../errors.js";
 import { permissionHint } from "../errors.js";
-import { CompiledInterface } from "../negotiation/compiled-interface.js";
-import { planOf } from "../negotiation/decision.js";
 import { unexpected } from "../negotiation/failures.js";
+import { defineKernelInterface } from "../negotiation/kernel-interface.js";
 import { PlanCache } from "../negotiation/negotiation-cache.js";
 import type { NegotiationWarning, Route } from "../negotiation/session.js";
 import type { TraceEntry } from "../negotiation/trace.js";
@@ -41,60 +40,57 @@ const DISABLED = {
 } as const satisfies PermissionCause;
 
 /** Landlock as data plus its port: the catalogue's rows in one feature space, and how its refusals read. */
-export const landlockInterface = new CompiledInterface<
-  LandlockChannel,
-  LandlockNegotiation,
-  never,
-  LandlockPortCalls
->({
-  name: "landlock",
-  features: LANDLOCK_CATALOGUE.map((entry) => ({
-    name: entry.name,
-    mask: spaceBitOf(entry),
-    since: `${releaseOfAbi(entry.abi)} (ABI ${entry.abi})`,
-  })),
-  rejectedWith: ["EINVAL", "E2BIG"],
-  createSession(grant) {
-    const port = grant.port;
-    // A one-shot request that succeeded asked nothing of the version yet: the report needs it.
-    const abi = port.version().unwrapOr(0);
-    const handled = masksOfSpace(grant.enabled);
-    return {
-      rulesetFd: grant.fd < 0 ? undefined : grant.fd,
-      abi,
-      errata: port.errata,
-      supported: masksOfSpace(port.abi === undefined ? grant.supported : port.supported(abi)),
-      handled,
-      wanted: masksOfSpace(grant.requested | spaceOfNames(grant.missingOptional)),
-      strategy: grant.strategy,
-      route: grant.route,
-      trace: grant.trace,
-      warnings: grant.warnings as readonly NegotiationWarning<LandlockRightName>[],
-      missingOptional: grant.missingOptional as readonly LandlockRightName[],
-    };
-  },
-  openRefused: (port, _channel, errno) =>
-    unexpected(`the Landlock channel cannot be refused (${errno})`, errno, port.trace),
-  allRefused: (_attempts, trace) => unexpected("the Landlock channel cannot be refused", undefined, trace),
-  requestFailed(port, errno, features, trace): NegotiationError {
-    if (features === 0n || errno === "ENOSYS" || errno === "EOPNOTSUPP" || errno === "EPERM")
-      return unavailable(errno, trace);
-    if (errno === "EINVAL" || errno === "E2BIG") {
-      const names = rightNamesOf(features);
+export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiation, never, LandlockPortCalls>(
+  {
+    name: "landlock",
+    features: LANDLOCK_CATALOGUE.map((entry) => ({
+      name: entry.name,
+      mask: spaceBitOf(entry),
+      since: `${releaseOfAbi(entry.abi)} (ABI ${entry.abi})`,
+    })),
+    rejectedWith: ["EINVAL", "E2BIG"],
+    createSession(grant) {
+      const port = grant.port;
+      // A one-shot request that succeeded asked nothing of the version yet: the report needs it.
+      const abi = port.version().unwrapOr(0);
+      const handled = masksOfSpace(grant.enabled);
       return {
-        kind: "kernel-rejected",
-        errno,
-        requested: names,
-        requestedMask: features,
-        trace,
-        message: `the kernel refused the Landlock ruleset {${names.join(", ")}} with ${errno}; ${errno === "E2BIG" ? "it lacks a field of the ruleset struct" : "it does not say which right"}: use strategy probe (or onReject: probe) to narrow the request`,
-      } as NegotiationError;
-    }
-    if (errno === "ENOMSG")
-      return unexpected("the Landlock ruleset would handle nothing (ENOMSG)", errno, port.trace);
-    return unexpected(`landlock_create_ruleset failed with ${errno}`, errno, trace);
+        rulesetFd: grant.fd < 0 ? undefined : grant.fd,
+        abi,
+        errata: port.errata,
+        supported: masksOfSpace(port.abi === undefined ? grant.supported : port.supported(abi)),
+        handled,
+        wanted: masksOfSpace(grant.requested | spaceOfNames(grant.missingOptional)),
+        strategy: grant.strategy,
+        route: grant.route,
+        trace: grant.trace,
+        warnings: grant.warnings as readonly NegotiationWarning<LandlockRightName>[],
+        missingOptional: grant.missingOptional as readonly LandlockRightName[],
+      };
+    },
+    openRefused: (port, _channel, errno) =>
+      unexpected(`the Landlock channel cannot be refused (${errno})`, errno, port.trace),
+    allRefused: (_attempts, trace) => unexpected("the Landlock channel cannot be refused", undefined, trace),
+    requestFailed(port, errno, features, trace): NegotiationError {
+      if (features === 0n || errno === "ENOSYS" || errno === "EOPNOTSUPP" || errno === "EPERM")
+        return unavailable(errno, trace);
+      if (errno === "EINVAL" || errno === "E2BIG") {
+        const names = rightNamesOf(features);
+        return {
+          kind: "kernel-rejected",
+          errno,
+          requested: names,
+          requestedMask: features,
+          trace,
+          message: `the kernel refused the Landlock ruleset {${names.join(", ")}} with ${errno}; ${errno === "E2BIG" ? "it lacks a field of the ruleset struct" : "it does not say which right"}: use strategy probe (or onReject: probe) to narrow the request`,
+        } as NegotiationError;
+      }
+      if (errno === "ENOMSG")
+        return unexpected("the Landlock ruleset would handle nothing (ENOMSG)", errno, port.trace);
+      return unexpected(`landlock_create_ruleset failed with ${errno}`, errno, trace);
+    },
   },
-});
+);
 
 /** Why Landlock cannot be used at all: `unsupported` (not built, off) or `permission-denied` (a filter). */
 function unavailable(errno: Errno, trace: readonly TraceEntry[]): NegotiationError {
@@ -128,7 +124,7 @@ function unavailable(errno: Errno, trace: readonly TraceEntry[]): NegotiationErr
 
 /** Plans of Landlock sections. */
 export const landlockPlans = new PlanCache((policy: LandlockPolicy<LandlockRightName, LandlockRightName>) =>
-  planOf(landlockInterface, {
+  landlock.plan({
     required: spaceOfNames(policy.required),
     optional: spaceOfNames(policy.optional),
     forbidden: spaceOfNames(policy.forbidden),

@@ -97,3 +97,7 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
     this.trace.push({ op: "close", fd: handle, result: closed.isOk() ? "ok" : closed.error.errno });
   }
 }
+
+/** A `LandlockPort` as a generic `NegotiationPort` (what the core negotiates through), with its trace. */
+export const landlockNegotiationPort = (port: LandlockPort): NegotiationPort<LandlockChannel> =>
+  new LandlockPortCalls(port);

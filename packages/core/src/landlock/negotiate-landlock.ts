@@ -1,14 +1,12 @@
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
-import { Handshake } from "../negotiation/handshake.js";
-import { type Knowledge, processKnowledge } from "../negotiation/negotiation-cache.js";
-import { STRATEGIES } from "../strategies/strategies.js";
+import type { Knowledge } from "../negotiation/negotiation-cache.js";
 import { masksOfSpace, spaceOfNames } from "./landlock-feature-space.js";
-import { type LandlockNegotiation, landlockPlans } from "./landlock-interface.js";
+import { type LandlockNegotiation, landlock, landlockPlans } from "./landlock-interface.js";
 import { EMPTY_LANDLOCK_MASKS, type LandlockRightName } from "./landlock-lookup.js";
 import type { LandlockPolicy } from "./landlock-policy.js";
 import type { LandlockPort } from "./landlock-port.js";
-import { type LandlockChannel, LandlockPortCalls } from "./landlock-port-calls.js";
+import { LandlockPortCalls } from "./landlock-port-calls.js";
 
 /** Where and how to negotiate Landlock. */
 export interface LandlockNegotiateOptions {
@@ -40,13 +38,7 @@ export function negotiateLandlockGrant(
       message: `negotiateLandlock: ${reason}`,
     });
   const plan = landlockPlans.of(policy);
-  const known = (options.knowledge ?? processKnowledge).of(options.backend);
-  const port = new LandlockPortCalls(options.backend);
-  const result = new Handshake<LandlockChannel, LandlockNegotiation, LandlockPortCalls>(
-    plan,
-    port,
-    known,
-  ).run(STRATEGIES[plan.strategy]);
+  const result = landlock.negotiate(plan, new LandlockPortCalls(options.backend), options);
   if (result.isErr()) {
     const error = result.error as NegotiationError<LandlockRightName>;
     const off = error.kind === "unsupported" || error.kind === "permission-denied";

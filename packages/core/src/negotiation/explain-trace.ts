@@ -59,6 +59,8 @@ function explainEntry(entry: TraceEntry, uffd: (fd: number) => string): string {
       return entry.result === "ok"
         ? `closed ${uffd(entry.fd)}`
         : `closing ${uffd(entry.fd)} → ${entry.result}`;
+    case "call":
+      return `${entry.call} → ${entry.result}`;
     case "landlock-version":
       return entry.result === "ok"
         ? `asked Landlock for its ABI version → ${entry.abi}`

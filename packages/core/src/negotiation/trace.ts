@@ -20,6 +20,8 @@ export type TraceEntry =
       readonly reply: ApiReply;
     }
   | { readonly op: "close"; readonly fd: number; readonly result: "ok" | Errno }
+  /** A call of another interface's port, as it names it. */
+  | { readonly op: "call"; readonly call: string; readonly result: "ok" | Errno; readonly fd?: number }
   /** `landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)`. */
   | {
       readonly op: "landlock-version";
