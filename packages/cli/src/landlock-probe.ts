@@ -11,6 +11,7 @@ import {
   type LandlockGroup,
   type LandlockPort,
   type LandlockRightName,
+  landlockUnavailable,
   NEWEST_LANDLOCK_ABI,
 } from "@negotiate/core/landlock";
 import type { MockLandlockPort } from "@negotiate/mock";
@@ -77,42 +78,17 @@ const state = (
   ...(refused ? { refused } : {}),
 });
 
-// Why every Landlock call failed with `errno` (reference §5): ENOSYS not built (or filtered), EOPNOTSUPP off at
-// boot, anything else a filter.
+// Why every Landlock call failed with `errno`, as the negotiation reads it (not-built, disabled, filter).
 function refusalOf(errno: Errno): { cause: PermissionCause; reason: string; hint: string } {
-  switch (errno) {
-    case "ENOSYS": {
-      const cause: PermissionCause = {
-        kind: "not-built",
-        config: "CONFIG_SECURITY_LANDLOCK",
-        detail: "landlock_create_ruleset answered ENOSYS",
-      };
-      return {
-        cause,
-        reason:
-          "not built: ENOSYS (a kernel before 5.13 or without CONFIG_SECURITY_LANDLOCK, gVisor, or a seccomp filter answering ENOSYS)",
-        hint: permissionHint(cause),
-      };
-    }
-    case "EOPNOTSUPP": {
-      const cause: PermissionCause = {
-        kind: "disabled",
-        lsm: "landlock",
-        detail: "landlock_create_ruleset answered EOPNOTSUPP",
-      };
-      return {
-        cause,
-        reason: "disabled: EOPNOTSUPP (built, but landlock is not in the lsm= list it booted with)",
-        hint: permissionHint(cause),
-      };
-    }
-    default:
-      return {
-        cause: { kind: "filter", detail: `the Landlock syscalls answered ${errno}` },
-        reason: `filter: ${errno} (a seccomp filter or LSM refuses the Landlock syscalls, as Docker profiles before 20.10.18 / 23.0 do)`,
-        hint: "allow landlock_create_ruleset, landlock_add_rule and landlock_restrict_self in the container's seccomp profile (Docker 20.10.18 / 23.0 and later allow them)",
-      };
-  }
+  const error = landlockUnavailable(errno, []);
+  const cause: PermissionCause =
+    "cause" in error && error.cause ? error.cause : { kind: "filter", detail: error.message };
+  const hint = "hint" in error && error.hint ? error.hint : permissionHint(cause);
+  return {
+    cause,
+    reason: `${cause.kind} (${errno}): ${"detail" in cause ? cause.detail : error.message}`,
+    hint,
+  };
 }
 
 /**

@@ -73,7 +73,7 @@ describe("negotiate probe: Landlock", () => {
     expect(old.hint).toContain("CONFIG_SECURITY_LANDLOCK");
     expect(old.rights.every((right) => !right.available)).toBe(true);
     const run = await runCli(["probe", "--kernel", "5.10.0"]);
-    expect(run.stdout).toContain("unavailable — not built: ENOSYS");
+    expect(run.stdout).toContain("unavailable — not-built (ENOSYS): landlock_create_ruleset answered ENOSYS");
     expect(run.stdout).toMatch(/fix\s+this kernel was built without CONFIG_SECURITY_LANDLOCK/);
   });
 

@@ -19,7 +19,7 @@ export {
   spaceOfMasks,
   spaceOfNames,
 } from "./landlock-feature-space.js";
-export type { LandlockNegotiation } from "./landlock-interface.js";
+export { type LandlockNegotiation, unavailable as landlockUnavailable } from "./landlock-interface.js";
 export {
   EMPTY_LANDLOCK_MASKS,
   erratumBit,

@@ -93,7 +93,7 @@ export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiati
 );
 
 /** Why Landlock cannot be used at all: `unsupported` (not built, off) or `permission-denied` (a filter). */
-function unavailable(errno: Errno, trace: readonly TraceEntry[]): NegotiationError {
+export function unavailable(errno: Errno, trace: readonly TraceEntry[]): NegotiationError {
   if (errno === "ENOSYS" || errno === "EOPNOTSUPP") {
     const cause = errno === "ENOSYS" ? NOT_BUILT : DISABLED;
     return {

@@ -45,13 +45,14 @@ export const LANDLOCK_MOCK_SCENARIOS = {
   },
   "rhel-9.6": {
     description: "RHEL 9.6 (5.14.0-570): backports report ABI 5",
-    options: { kernel: "5.14.0-570.el9.x86_64", quirks: { abi: 5 } },
+    // The release names the vendor kernel: LANDLOCK_DISTRO_FACTS and the core's LANDLOCK_QUIRKS apply.
+    options: { kernel: "5.14.0-570.el9.x86_64" },
     source: REF7,
   },
   "rhel-9.7": {
     description:
       "RHEL 9.7 (5.14.0-611): reports ABI 6 but answers EINVAL for the ABSTRACT_UNIX_SOCKET scope of ABI 6",
-    options: { kernel: "5.14.0-611.el9.x86_64", quirks: { abi: 6, rejectedScopes: 0x1n } },
+    options: { kernel: "5.14.0-611.el9.x86_64" },
     source: `${REF7} (5.14.0-603 and later, 611 seen; end of the range uncertain)`,
   },
   gvisor: {
