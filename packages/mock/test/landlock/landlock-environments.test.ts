@@ -1,5 +1,10 @@
 import type { HostProfile } from "@negotiate/core";
-import { landlockMasksAt, landlockMasksOf, landlockRightNames } from "@negotiate/core/landlock";
+import {
+  captureLandlock,
+  landlockMasksAt,
+  landlockMasksOf,
+  landlockRightNames,
+} from "@negotiate/core/landlock";
 import { describe, expect, it } from "vitest";
 import {
   createLandlockMockBackend,
@@ -318,5 +323,35 @@ describe("distro kernels recognised by release (LANDLOCK_DISTRO_FACTS)", () => {
     expect(errno(fixed.createRuleset({ scoped: mask("ABSTRACT_UNIX_SOCKET").scope }))).toBe("ok");
     const built = landlockMockBackend({ kernel: "6.6.30-android15-8-00001-g1a2b3c4d5e6f", build: "built" });
     expect(built.abiVersion()._unsafeUnwrap()).toBe(3);
+  });
+});
+
+describe("captureLandlock on the mock", () => {
+  it("leaves no fd open and restricts nothing, on success and when fds run out", () => {
+    const port = landlockMockBackend({ kernel: "6.18.0", capSysAdmin: true });
+    const captured = captureLandlock({ port, capSysAdmin: true, noNewPrivs: false })._unsafeUnwrap();
+    expect(port.openFds()).toEqual([]);
+    expect(port.restriction().layers).toBe(0);
+    expect(captured.rights).toMatchObject({ READ_FILE: "ok", RESOLVE_UNIX: { errno: "EINVAL" } });
+    expect(captured.restrictFlags).toEqual({
+      LOG_SAME_EXEC_OFF: { errno: "EBADF" },
+      LOG_NEW_EXEC_ON: { errno: "EBADF" },
+      LOG_SUBDOMAINS_OFF: { errno: "EBADF" },
+      TSYNC: { errno: "EINVAL" },
+    });
+    const starved = landlockMockBackend({ kernel: "6.18.0", fdLimit: 0 });
+    expect(
+      captureLandlock({ port: starved, capSysAdmin: false, noNewPrivs: false })._unsafeUnwrapErr(),
+    ).toMatchObject({
+      kind: "resource-exhausted",
+      errno: "EMFILE",
+    });
+    expect(starved.openFds()).toEqual([]);
+  });
+
+  it("records EPERM for every restrict flag when the caller may not restrict", () => {
+    const port = landlockMockBackend({ kernel: "6.18.0" });
+    const captured = captureLandlock({ port, capSysAdmin: false, noNewPrivs: false })._unsafeUnwrap();
+    expect(Object.values(captured.restrictFlags)).toEqual(Array(4).fill({ errno: "EPERM" }));
   });
 });
