@@ -24,6 +24,21 @@ describe.runIf(process.platform === "linux")("negotiate capture", () => {
     );
   });
 
+  it("records Landlock (version 2), and probe --profile shows the same Landlock as this kernel", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "negotiate-capture-")), "host.json");
+    const run = await runCli(["capture", "--out", out]);
+    const profile = decodeHostProfile(readFileSync(out, "utf8"))._unsafeUnwrap();
+    expect(profile.version).toBe(2);
+    const version = profile.landlock!.version;
+    expect(run.stdout).toContain(
+      "value" in version ? `Landlock ABI ${version.value}` : `Landlock unavailable (${version.errno})`,
+    );
+    type Probe = { landlock: { probe: unknown } };
+    const real = (await runCli(["probe", "--json"])).json<Probe>().landlock.probe;
+    const replayed = (await runCli(["probe", "--profile", out, "--json"])).json<Probe>().landlock.probe;
+    expect(replayed).toEqual(real);
+  });
+
   it("without --out prints the profile itself on stdout", async () => {
     const run = await runCli(["capture"]);
     expect(run.code).toBe(0);
