@@ -61,7 +61,7 @@ export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiati
         errata: port.errata,
         supported: masksOfSpace(port.abi === undefined ? grant.supported : port.supported(abi)),
         handled,
-        wanted: masksOfSpace(grant.requested | spaceOfNames(grant.missingOptional)),
+        wanted: masksOfSpace(grant.wanted),
         strategy: grant.strategy,
         route: grant.route,
         trace: grant.trace,

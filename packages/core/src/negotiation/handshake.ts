@@ -206,6 +206,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
         answer,
         supported,
         requested: request,
+        wanted: this.plan.wanted,
         enabled,
         missingOptional: missing,
         route,

@@ -37,6 +37,8 @@ export interface Grant<C extends PortChannel, P extends NegotiationPort<C> = Neg
   readonly supported: bigint;
   /** What the final request asked for. */
   readonly requested: bigint;
+  /** What the policy wanted: required and optional features, less forbidden ones (and `oneOf` alternatives). */
+  readonly wanted: bigint;
   /** What is enabled: the accepted request plus what it implies, within the supported set. */
   readonly enabled: bigint;
   readonly missingOptional: readonly string[];
