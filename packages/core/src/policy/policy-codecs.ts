@@ -48,8 +48,19 @@ export function codecOf(spec: FieldSpec): t.Mixed {
 function build(spec: FieldSpec): t.Mixed {
   const io = ioTs();
   switch (spec.kind) {
-    case "list":
-      return io.readonlyArray(codecOf(spec.of));
+    case "list": {
+      const list = io.readonlyArray(codecOf(spec.of));
+      if (spec.nonEmpty !== true) return list;
+      return new io.Type<unknown, unknown, unknown>(
+        `NonEmpty<${list.name}>`,
+        (value): value is unknown => list.is(value) && value.length > 0,
+        (value, context) =>
+          Array.isArray(value) && value.length === 0
+            ? io.failure(value, context)
+            : list.validate(value, context),
+        list.encode,
+      );
+    }
     case "one-or-list":
       return io.union([codecOf(spec.of), io.readonlyArray(codecOf(spec.of))]);
     case "mapping":
