@@ -58,7 +58,7 @@ function build(spec: FieldSpec): t.Mixed {
           Array.isArray(value) && value.length === 0
             ? io.failure(value, context)
             : list.validate(value, context),
-        list.encode,
+        (value) => list.encode(value as readonly unknown[]),
       );
     }
     case "one-or-list":

@@ -35,7 +35,7 @@ export function validatePolicy(origin: PolicyOrigin): Result<Policy<never, never
         issueAt(
           root.site,
           section,
-          `this policy has ${merged.userfaultfd === undefined ? "no userfaultfd section" : "a landlock section too"}: parsePolicy and loadPolicy give a userfaultfd section alone; read every section with parseMultiPolicy or loadMultiPolicy`,
+          `this policy has ${merged.userfaultfd === undefined ? "no userfaultfd section" : "a landlock section too"}: parsePolicy and loadPolicy give a userfaultfd section alone; use parseMultiPolicy or loadMultiPolicy to read every section`,
           { expected: ["parseMultiPolicy(text, options)", "loadMultiPolicy(path)"] },
         ),
       ]),
