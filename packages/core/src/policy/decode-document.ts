@@ -22,7 +22,7 @@ import {
   type VariantSpec,
 } from "./policy-document.js";
 import { type IssueSite, issueAt, MAX_ISSUES, type PathSegment } from "./policy-issue.js";
-import { excerptText, hasControlCharacter, quoteText } from "./quote-value.js";
+import { excerptText, hasControlCharacter, MAX_EXCERPT, quoteText } from "./quote-value.js";
 
 /** A document as far as it decoded: invalid fields left out, invalid list entries left as holes (`undefined`). */
 type Loose<T> = T extends readonly (infer E)[]
@@ -302,9 +302,17 @@ function describeLandlockRight(spec: ScalarSpec & { kind: "landlock-right" }, va
   const close = near.length < names.length ? near.slice(0, 3) : [];
   const hint = close.length > 0 ? `; did you mean ${close.join(" or ")}?` : "";
   return {
-    message: `unknown Landlock right ${quoteText(value)}${hint}`,
+    message: `unknown Landlock right ${quoteText(value)}${nonAscii(value)}${hint}`,
     expected: close.length > 0 ? close : names,
   };
+}
+
+// Look-alikes (Cyrillic І, fullwidth Ｒ, a zero-width space) read as the name they imitate: say where they are.
+function nonAscii(value: string): string {
+  const index = value.search(/[^\x20-\x7e]/);
+  if (index < 0 || index >= MAX_EXCERPT) return "";
+  const code = value.codePointAt(index)!.toString(16).toUpperCase().padStart(4, "0");
+  return ` (character ${index + 1} is U+${code}: names are ASCII)`;
 }
 
 function describeAbsolutePath(value: unknown): Description {

@@ -190,7 +190,10 @@ describe("parseMultiPolicy: errors in a version 2 document", () => {
     expect(issues.map((issue) => [issue.message, issue.expected])).toEqual([
       ['unknown Landlock right "READ_FIEL"; did you mean READ_FILE or READ_DIR?', ["READ_FILE", "READ_DIR"]],
       ['unknown Landlock right "read_file"; did you mean READ_FILE or READ_DIR?', ["READ_FILE", "READ_DIR"]],
-      ['unknown Landlock right "LANDLOCK_ACCESS_FS_READ_F\u0406LE"; did you mean READ_FILE?', ["READ_FILE"]],
+      [
+        'unknown Landlock right "LANDLOCK_ACCESS_FS_READ_F\u0406LE" (character 26 is U+0406: names are ASCII); did you mean READ_FILE?',
+        ["READ_FILE"],
+      ],
       [
         'unknown Landlock right "LANDLOCK_ACCESS_NET_READ_FILE": READ_FILE is spelt LANDLOCK_ACCESS_FS_READ_FILE with its prefix',
         ["READ_FILE", "LANDLOCK_ACCESS_FS_READ_FILE"],
