@@ -1,7 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
 import { FeatureSet } from "../../src/feature-set.js";
 import { LANDLOCK_POLICY_DEFAULTS } from "../../src/landlock/landlock-policy.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
@@ -507,5 +509,68 @@ describe("definePolicy({ version: 2 }) and writing", () => {
     expect(loadMultiPolicy(undefined as never)._unsafeUnwrapErr().issues[0]?.message).toBe(
       "the policy path must be a string",
     );
+  });
+});
+
+describe("version 1 means what it meant", () => {
+  const name = fc.constantFrom(
+    "MOVE",
+    "THREAD_ID",
+    "UFFD_FEATURE_SIGBUS",
+    "WP_ASYNC",
+    "PAGEFAULT_FLAG_WP",
+    "MOVEE",
+  );
+  const list = fc.array(name, { maxLength: 3 });
+  const features = fc.record(
+    { required: list, optional: list, forbidden: list, oneOf: fc.array(list, { maxLength: 2 }) },
+    { requiredKeys: [] },
+  );
+  const knobs = fc.record(
+    {
+      strategy: fc.constantFrom("auto", "probe", "one-shot", "fast"),
+      open: fc.constantFrom("auto", "syscall", "user-mode-only"),
+      userModeOnly: fc.constantFrom("allow", "forbid", "require"),
+      verify: fc.boolean(),
+      minKernel: fc.constantFrom("5.15", "v5"),
+    },
+    { requiredKeys: [] },
+  );
+  const document = fc.record(
+    {
+      name: fc.constantFrom("a", "b"),
+      extends: fc.constantFrom("preset:lazy-restore", "preset:write-protect-snapshots"),
+      features,
+      knobs,
+    },
+    { requiredKeys: [] },
+  );
+
+  it("a version 1 document gives parseMultiPolicy exactly what parsePolicy gives, and so does its version 2 form", () => {
+    let valid = 0;
+    fc.assert(
+      fc.property(document, ({ knobs: fields = {}, features: lists, ...rest }) => {
+        const v1 = stringify({ version: 1, ...rest, ...(lists ? { features: lists } : {}), ...fields });
+        const single = parsePolicy(v1, { format: "yaml" });
+        const multi = parseMultiPolicy(v1, { format: "yaml" });
+        if (single.isErr()) {
+          expect(multi._unsafeUnwrapErr()).toEqual(single.error);
+        } else {
+          valid++;
+          const { name: label } = single.value;
+          expect(multi._unsafeUnwrap()).toEqual({
+            version: 2,
+            ...(label ? { name: label } : {}),
+            userfaultfd: single.value,
+          });
+        }
+        const v2 = stringify({ version: 2, ...rest, userfaultfd: { ...lists, ...fields } });
+        const rewritten = parseMultiPolicy(v2, { format: "yaml" });
+        expect(rewritten.isOk()).toBe(single.isOk());
+        if (single.isOk()) expect(rewritten._unsafeUnwrap().userfaultfd).toEqual(single.value);
+      }),
+      { numRuns: 400 },
+    );
+    expect(valid).toBeGreaterThan(40);
   });
 });
