@@ -210,7 +210,7 @@ function describe(spec: FieldSpec, value: unknown): Description {
       };
     case "variant":
       return {
-        message: "must be a mapping (a path rule or a port rule)",
+        message: `must be a mapping with one of ${spec.by.join(", ")}`,
         expected: spec.by.map((key) => `a mapping with ${key}`),
       };
     case "boolean":

@@ -19,7 +19,7 @@ export interface LandlockLayer {
 }
 
 /** The scalar fields of a Landlock section, which a later layer overrides. */
-export const LANDLOCK_SCALAR_FIELDS = [
+const LANDLOCK_SCALAR_FIELDS = [
   "unavailable",
   "threads",
   "strategy",

@@ -1,4 +1,3 @@
-import type { LandlockGroup } from "../landlock/landlock-definition.js";
 import {
   BOOLEAN,
   type CanonicalSpelling,
@@ -28,9 +27,6 @@ import {
  * since a rule here has no flags. A path rule allows fs rights only, a port rule net rights only; scopes and
  * restrict flags take no rules.
  */
-
-/** Which Landlock groups the section's lists take. */
-export const LANDLOCK_LIST_GROUPS: readonly LandlockGroup[] = ["fs", "net", "scope", "restrict"];
 
 const landlockList = (where: string) =>
   ({
