@@ -31,16 +31,31 @@ export function spaceOfMasks(masks: LandlockMasks): bigint {
   return space;
 }
 
-/** A space mask as per-group masks. */
+const MASKS_CACHE_LIMIT = 256;
+const masksCache = new Map<bigint, LandlockMasks>();
+// The hot path asks for the same mask again and again: found without hashing a bigint.
+let lastSpace: bigint | undefined;
+let lastMasks: LandlockMasks | undefined;
+
+/** A space mask as per-group masks (frozen; memoised, since a process meets few distinct masks). */
 export function masksOfSpace(space: bigint): LandlockMasks {
   if (space === 0n) return EMPTY_LANDLOCK_MASKS;
-  return {
-    fs: (space >> LANDLOCK_GROUP_OFFSETS.fs) & U64,
-    net: (space >> LANDLOCK_GROUP_OFFSETS.net) & U64,
-    scope: (space >> LANDLOCK_GROUP_OFFSETS.scope) & U64,
-    restrict: (space >> LANDLOCK_GROUP_OFFSETS.restrict) & U64,
-    rule: (space >> LANDLOCK_GROUP_OFFSETS.rule) & U64,
-  };
+  if (space === lastSpace) return lastMasks!;
+  let masks = masksCache.get(space);
+  if (!masks) {
+    masks = Object.freeze({
+      fs: (space >> LANDLOCK_GROUP_OFFSETS.fs) & U64,
+      net: (space >> LANDLOCK_GROUP_OFFSETS.net) & U64,
+      scope: (space >> LANDLOCK_GROUP_OFFSETS.scope) & U64,
+      restrict: (space >> LANDLOCK_GROUP_OFFSETS.restrict) & U64,
+      rule: (space >> LANDLOCK_GROUP_OFFSETS.rule) & U64,
+    });
+    if (masksCache.size >= MASKS_CACHE_LIMIT) masksCache.clear();
+    masksCache.set(space, masks);
+  }
+  lastSpace = space;
+  lastMasks = masks;
+  return masks;
 }
 
 /** The space mask of names, bare or prefixed; unknown names are left out (policies are validated before). */

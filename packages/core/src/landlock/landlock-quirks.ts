@@ -25,8 +25,19 @@ export const LANDLOCK_QUIRKS: readonly LandlockQuirk[] = [
   },
 ];
 
+// A process asks about one release again and again.
+let lastRelease: string | undefined;
+let lastQuirk: LandlockQuirk | undefined;
+
 /** The quirk of a kernel release, if one is known. */
 export function landlockQuirkOf(release: string | undefined): LandlockQuirk | undefined {
+  if (release === lastRelease) return lastQuirk;
+  lastQuirk = findQuirk(release);
+  lastRelease = release;
+  return lastQuirk;
+}
+
+function findQuirk(release: string | undefined): LandlockQuirk | undefined {
   if (typeof release !== "string" || release.length > 256) return undefined;
   for (const quirk of LANDLOCK_QUIRKS) {
     const match = quirk.release.exec(release);

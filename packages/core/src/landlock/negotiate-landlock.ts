@@ -28,8 +28,8 @@ export function negotiateLandlockGrant(
   policy: LandlockPolicy<LandlockRightName, LandlockRightName>,
   options: LandlockNegotiateOptions,
 ): Result<LandlockNegotiation, NegotiationError<LandlockRightName>> {
-  const problem = argumentsProblem(policy, options);
-  const reason = problem.isOk() ? problem.value : problem.error;
+  const reason =
+    policy === checkedPolicy && options.backend === checkedBackend ? undefined : problemOf(policy, options);
   if (reason !== undefined)
     return err({
       kind: "backend-unavailable",
@@ -84,6 +84,20 @@ function unconfined(
     ],
     missingOptional: policy.optional,
   };
+}
+
+// Apps negotiate one policy with one port again and again: once checked, the pair is not read again.
+let checkedPolicy: object | undefined;
+let checkedBackend: object | undefined;
+
+function problemOf(policy: unknown, options: LandlockNegotiateOptions): string | undefined {
+  const problem = argumentsProblem(policy, options);
+  const reason = problem.isOk() ? problem.value : problem.error;
+  if (reason === undefined) {
+    checkedPolicy = policy as object;
+    checkedBackend = options.backend;
+  }
+  return reason;
 }
 
 const argumentsProblem = fromThrowable(
