@@ -7,8 +7,9 @@ import type {
 // Sources: the Landlock reference (§n); "uapi" is include/uapi/linux/landlock.h of the release that added the
 // bit; "here" was measured on this project's 6.18 host (ABI 7, errata 7).
 const REF3 = "landlock reference §3, uapi landlock.h";
-const fs = (
-  name: string,
+// Generic so that each name stays a literal type (`LandlockRightName` is the union of the names).
+const fs = <const Name extends string>(
+  name: Name,
   bit: number,
   abi: number,
   target: "file" | "directory",
