@@ -58,8 +58,8 @@ export {
 } from "./landlock-port.js";
 export type {
   LandlockCoverage,
-  LandlockEnforceOptions,
   LandlockEnforcement,
+  LandlockEnforceOptions,
   LandlockGrant,
   LandlockRightReport,
   LandlockRightStatus,
