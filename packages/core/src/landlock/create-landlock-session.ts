@@ -1,4 +1,5 @@
 import { err, ok, type Result } from "neverthrow";
+import type { Errno } from "../errno.js";
 import type { NegotiationError } from "../errors.js";
 import { quoteText } from "../policy/quote-value.js";
 import type { LandlockMasks } from "./landlock-definition.js";
@@ -30,7 +31,7 @@ import type {
 
 const TSYNC = landlockMasksOf(["TSYNC"])._unsafeUnwrap().restrict;
 // A path that is not there has nothing beneath it to allow: skipping its rule denies what it would have allowed.
-const ABSENT_PATH = new Set(["ENOENT", "ENOTDIR"]);
+const ABSENT_PATH: ReadonlySet<Errno> = new Set(["ENOENT", "ENOTDIR"]);
 
 type AnyPolicy = LandlockPolicy<LandlockRightName, LandlockRightName>;
 

@@ -1,9 +1,7 @@
 import type { SyscallFailure } from "../backend/backend-port.js";
-import type { Errno } from "../errno.js";
+import { type Errno, isExhaustionErrno } from "../errno.js";
 import { type NegotiationError, type PermissionCause, permissionHint } from "../errors.js";
 import { LANDLOCK_LAYER_LIMITS } from "./landlock-catalogue.js";
-
-const EXHAUSTED: ReadonlySet<Errno> = new Set(["EMFILE", "ENFILE", "ENOMEM"]);
 
 /** The layer limit of a kernel with ABI `abi`: the last row of the table it reaches. */
 export function landlockLayerLimit(abi: number): number {
@@ -15,7 +13,7 @@ export function landlockLayerLimit(abi: number): number {
 /** A failed port call of a session: `resource-exhausted` for EMFILE/ENFILE/ENOMEM, else `unexpected`. */
 export function landlockCallFailure(op: "open" | "api", errno: Errno, what: string): NegotiationError {
   const message = `${what} failed with ${errno}`;
-  return EXHAUSTED.has(errno)
+  return isExhaustionErrno(errno)
     ? {
         kind: "resource-exhausted",
         errno,
