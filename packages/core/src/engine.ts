@@ -68,14 +68,14 @@ export {
   kernelAtLeast,
   parseKernelRelease,
 } from "./kernel-release.js";
-export { withImplied } from "./negotiation/decision.js";
 export { explainTrace, openCall } from "./negotiation/explain-trace.js";
-export { Knowledge, processKnowledge } from "./negotiation/knowledge.js";
 export { type NegotiateOptions, negotiate } from "./negotiation/negotiate.js";
+export { Knowledge, processKnowledge } from "./negotiation/negotiation-cache.js";
 export { UFFD_API } from "./negotiation/port-calls.js";
 export { type Capabilities, type OpenModeReport, probe } from "./negotiation/probe.js";
 export type { NegotiationWarning, Route, Session } from "./negotiation/session.js";
 export type { TraceEntry } from "./negotiation/trace.js";
+export { withImplied } from "./negotiation/userfaultfd-interface.js";
 export {
   type EnabledFeatures,
   type OnMissingOptional,

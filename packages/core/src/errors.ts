@@ -52,9 +52,9 @@ export interface PolicyIssue {
   readonly expected?: readonly string[];
 }
 
-/** A required feature the kernel does not give. */
-export interface MissingFeature {
-  readonly name: FeatureName;
+/** A required feature the kernel does not give (`Name`: the interface's feature names, userfaultfd's by default). */
+export interface MissingFeature<Name extends string = FeatureName> {
+  readonly name: Name;
   /** The mainline release that added it. */
   readonly since: string;
   /** `unsupported`: not in the supported set; `dropped`: requested, the call succeeded, but it is not enabled. */
@@ -66,24 +66,26 @@ interface ErrorBase {
   readonly message: string;
   /** Every port call made before the failure. */
   readonly trace?: readonly TraceEntry[];
+  /** The kernel interface that failed, when the policy had several sections (`userfaultfd`, `landlock`). */
+  readonly interface?: string;
 }
 
-/** Everything that can go wrong, discriminated by `kind`. */
-export type NegotiationError =
+/** Everything that can go wrong, discriminated by `kind`. `Name`: the interface's feature names, userfaultfd's by default. */
+export type NegotiationError<Name extends string = FeatureName> =
   | (ErrorBase & { readonly kind: "invalid-policy"; readonly issues: readonly PolicyIssue[] })
   | (ErrorBase & {
       readonly kind: "unknown-feature";
       readonly name: string;
-      readonly suggestions: readonly FeatureName[];
+      readonly suggestions: readonly Name[];
     })
   | (ErrorBase & {
       readonly kind: "missing-required";
-      readonly missing: readonly MissingFeature[];
+      readonly missing: readonly MissingFeature<Name>[];
       /** `oneOf` groups none of whose alternatives is supported. */
-      readonly unmetGroups: readonly (readonly FeatureName[])[];
+      readonly unmetGroups: readonly (readonly Name[])[];
       readonly kernelRelease?: string;
     })
-  | (ErrorBase & { readonly kind: "missing-optional"; readonly missing: readonly FeatureName[] })
+  | (ErrorBase & { readonly kind: "missing-optional"; readonly missing: readonly Name[] })
   | (ErrorBase & {
       readonly kind: "permission-denied";
       readonly errno: Errno;
@@ -94,14 +96,14 @@ export type NegotiationError =
     })
   | (ErrorBase & {
       readonly kind: "unsupported";
-      readonly reason: "no-userfaultfd" | "not-linux" | "unknown-arch" | "open-mode";
+      readonly reason: "no-userfaultfd" | "no-landlock" | "not-linux" | "unknown-arch" | "open-mode";
       readonly errno?: Errno;
       readonly attempts: readonly OpenAttempt[];
     })
   | (ErrorBase & {
       readonly kind: "kernel-rejected";
       readonly errno: Errno;
-      readonly requested: readonly FeatureName[];
+      readonly requested: readonly Name[];
       readonly requestedMask: bigint;
     })
   | (ErrorBase & {

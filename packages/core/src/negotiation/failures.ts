@@ -1,6 +1,5 @@
 import type { Backend, Denial, OpenMode } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
-import { featureDefinition } from "../catalogue/feature-lookup.js";
 import { type Errno, isPermissionErrno } from "../errno.js";
 import {
   describeCause,
@@ -149,23 +148,25 @@ export function kernelRejected(
   };
 }
 
+/** Required features (and `oneOf` groups) this kernel does not give, in the interface's own names. */
 export function missingRequired(
+  iface: { namesOf(mask: bigint): readonly string[]; sinceOf(name: string): string },
   missingMask: bigint,
   droppedMask: bigint,
-  unmetGroups: readonly (readonly FeatureName[])[],
+  unmetGroups: readonly (readonly string[])[],
   kernelRelease: string | undefined,
   trace: readonly TraceEntry[],
 ): NegotiationError {
   // "dropped": requested in a call the kernel accepted, yet not enabled.
-  const missing: MissingFeature[] = [
-    ...namesOf(missingMask & ~droppedMask).map((name) => ({
+  const missing: MissingFeature<string>[] = [
+    ...iface.namesOf(missingMask & ~droppedMask).map((name) => ({
       name,
-      since: featureDefinition(name).since,
+      since: iface.sinceOf(name),
       reason: "unsupported" as const,
     })),
-    ...namesOf(droppedMask).map((name) => ({
+    ...iface.namesOf(droppedMask).map((name) => ({
       name,
-      since: featureDefinition(name).since,
+      since: iface.sinceOf(name),
       reason: "dropped" as const,
     })),
   ];
@@ -176,6 +177,7 @@ export function missingRequired(
   );
   for (const group of unmetGroups) parts.push(`one of ${group.join(" | ")}`);
   const kernel = kernelRelease ? `kernel ${kernelRelease}` : "this kernel";
+  // The names are the interface's own: userfaultfd's `FeatureName`s for the default error type.
   return {
     kind: "missing-required",
     missing,
@@ -183,19 +185,16 @@ export function missingRequired(
     ...(kernelRelease ? { kernelRelease } : {}),
     trace,
     message: `${kernel} does not provide required ${parts.join(", ")}`,
-  };
+  } as NegotiationError;
 }
 
-export function missingOptional(
-  names: readonly FeatureName[],
-  trace: readonly TraceEntry[],
-): NegotiationError {
+export function missingOptional(names: readonly string[], trace: readonly TraceEntry[]): NegotiationError {
   return {
     kind: "missing-optional",
     missing: names,
     trace,
     message: `optional features not available and the policy says onMissingOptional: error: ${names.join(", ")}`,
-  };
+  } as NegotiationError;
 }
 
 export function unexpected(

@@ -1,14 +1,41 @@
-import type { Result } from "neverthrow";
-import type { ApiFailure, ApiReply, Backend, OpenRequest, SyscallFailure } from "../backend/backend-port.js";
+import { type Err, ok, type Result } from "neverthrow";
+import type {
+  ApiFailure,
+  ApiReply,
+  Backend,
+  OpenMode,
+  OpenRequest,
+  SyscallFailure,
+} from "../backend/backend-port.js";
+import type { NegotiationPort, PortAnswer } from "./negotiation-port.js";
 import type { TraceEntry } from "./trace.js";
 
 export const UFFD_API = 0xaan;
 
-/** The port, with every call recorded in a trace. */
-export class PortCalls {
-  readonly trace: TraceEntry[] = [];
+/** An open mode as a channel of the generic core: the request to open with, and whether to warn on using it. */
+export interface UserfaultfdChannel extends OpenRequest {
+  readonly key: OpenMode;
+  /** `user-mode-only` reached as the fallback of `open: auto`: its session carries a warning. */
+  readonly fallback: boolean;
+}
 
-  constructor(readonly backend: Backend) {}
+/** The userfaultfd `Backend` as the generic port, with every call recorded in a trace. */
+export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
+  readonly trace: TraceEntry[] = [];
+  // The reply of the last successful query: a request for nothing on that same fd is answered from it.
+  private probedFd = -1;
+  private probedReply: ApiReply | undefined;
+
+  /** The kernel's own enabled set (`Backend.enabledFeatures`), when the backend can read it. */
+  readonly enabledOnKernel?: (fd: number) => Result<bigint, SyscallFailure>;
+
+  constructor(readonly backend: Backend) {
+    if (backend.enabledFeatures) this.enabledOnKernel = (fd) => backend.enabledFeatures!(fd);
+  }
+
+  get info() {
+    return this.backend.info;
+  }
 
   open(request: OpenRequest): Result<number, SyscallFailure> {
     const result = this.backend.open(request);
@@ -34,9 +61,30 @@ export class PortCalls {
     return result;
   }
 
+  query(fd: number): Result<PortAnswer, SyscallFailure> {
+    const result = this.api(fd, 0n);
+    if (result.isErr()) return refused(result);
+    this.probedFd = fd;
+    this.probedReply = result.value;
+    return ok(answerOf(result.value));
+  }
+
+  request(fd: number, features: bigint): Result<PortAnswer, SyscallFailure> {
+    if (features === 0n && fd === this.probedFd && this.probedReply) return ok(answerOf(this.probedReply));
+    const result = this.api(fd, features);
+    return result.isOk() ? ok(answerOf(result.value)) : refused(result);
+  }
+
   close(fd: number): Result<void, SyscallFailure> {
+    if (fd === this.probedFd) this.probedFd = -1;
     const result = this.backend.close(fd);
     this.trace.push({ op: "close", fd, result: result.isOk() ? "ok" : result.error.errno });
     return result;
   }
 }
+
+// An Err carries no value: the same object serves as the port's Err without a new allocation.
+const refused = (result: Err<ApiReply, ApiFailure>): Result<PortAnswer, SyscallFailure> =>
+  result as unknown as Err<PortAnswer, SyscallFailure>;
+
+const answerOf = (reply: ApiReply): PortAnswer => ({ supported: reply.features, detail: reply.ioctls });

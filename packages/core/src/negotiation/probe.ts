@@ -4,8 +4,8 @@ import { type Errno, isExhaustionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt, PermissionCause } from "../errors.js";
 import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
 import { openCauseOf, openRefused, resourceExhausted, unexpected } from "./failures.js";
-import { processKnowledge } from "./knowledge.js";
 import { checkOptions, type NegotiateOptions } from "./negotiate.js";
+import { processKnowledge } from "./negotiation-cache.js";
 import { PortCalls } from "./port-calls.js";
 import type { TraceEntry } from "./trace.js";
 

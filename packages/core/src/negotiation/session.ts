@@ -16,8 +16,8 @@ import type { TraceEntry } from "./trace.js";
  */
 export type Route = "known-supported" | "probe" | "one-shot" | "one-shot-then-probe";
 
-/** Something a successful negotiation wants the app to know. */
-export interface NegotiationWarning {
+/** Something a successful negotiation wants the app to know (`Name`: the interface's feature names). */
+export interface NegotiationWarning<Name extends string = FeatureName> {
   readonly code:
     | "missing-optional"
     | "event-fork-dropped"
@@ -26,7 +26,7 @@ export interface NegotiationWarning {
     | "dropped-by-kernel"
     | "verify-unavailable";
   readonly message: string;
-  readonly features?: readonly FeatureName[];
+  readonly features?: readonly Name[];
 }
 
 /** A negotiated userfaultfd: the fd and exactly what is enabled on it. The app owns the fd. */

@@ -1,0 +1,286 @@
+import { err, ok, type Result } from "neverthrow";
+import type { SyscallFailure } from "../backend/backend-port.js";
+import { isExhaustionErrno } from "../errno.js";
+import type { NegotiationError } from "../errors.js";
+import type { CompiledInterface } from "./compiled-interface.js";
+import {
+  type Decision,
+  decide,
+  type NegotiationPlan,
+  type Outcome,
+  outcomeOf,
+  unsatisfiable,
+} from "./decision.js";
+import { missingOptional, missingRequired, resourceExhausted, unexpected } from "./failures.js";
+import type { PortKnowledge } from "./negotiation-cache.js";
+import type { ChannelAttempt, NegotiationPort, PortAnswer, PortChannel } from "./negotiation-port.js";
+import type { NegotiationWarning, Route } from "./session.js";
+
+/** Trying one channel ends refused (try the next one) or final. */
+export type StepOutcome<S> = { readonly refused: ChannelAttempt } | Result<S, NegotiationError>;
+
+/** A strategy: how one channel is negotiated, in terms of the handshake's steps. */
+export type Strategy = <C extends PortChannel, S, P extends NegotiationPort<C>>(
+  handshake: Handshake<C, S, P>,
+  channel: C,
+) => StepOutcome<S>;
+
+const NO_WARNINGS: readonly NegotiationWarning<string>[] = Object.freeze([]);
+
+/**
+ * One negotiation of one interface: the steps every strategy is written with (open, decide, send, accept) and
+ * the channel loop. What a step learns goes to `known`, the port's entry in the shared cache.
+ */
+export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = NegotiationPort<C>> {
+  // biome-ignore lint/suspicious/noExplicitAny: the attempt type is the interface's own
+  readonly iface: CompiledInterface<C, S, any, P>;
+  // Allocated on the first warning: the hot path has none.
+  private warnings: NegotiationWarning<string>[] | undefined;
+  /** What the last `send` asked for: the decided request, less privileged features it had to drop. */
+  sentRequest = 0n;
+
+  constructor(
+    readonly plan: NegotiationPlan<C>,
+    readonly port: P,
+    readonly known: PortKnowledge,
+  ) {
+    this.iface = plan.iface;
+  }
+
+  /** Tries each channel in turn with `strategy`; a refused one makes way for the next. */
+  run(strategy: Strategy): Result<S, NegotiationError> {
+    let attempts: ChannelAttempt[] | undefined;
+    const channels = this.plan.channels;
+    for (let index = 0; index < channels.length; index++) {
+      const channel = channels[index]!;
+      if (this.skippable(channel, index)) continue;
+      const outcome = strategy(this, channel);
+      if (!("refused" in outcome)) return outcome;
+      this.known.refused.add(channel.key);
+      attempts ??= [];
+      attempts.push(outcome.refused);
+    }
+    return err(this.iface.definition.allRefused(attempts ?? [], this.port.trace));
+  }
+
+  // Under auto, a channel refused before is skipped while a later one is known to work.
+  private skippable(channel: C, index: number): boolean {
+    const refused = this.known.refused;
+    if (this.plan.strategy !== "auto" || refused.size === 0 || !refused.has(channel.key)) return false;
+    const channels = this.plan.channels;
+    for (let later = index + 1; later < channels.length; later++)
+      if (this.known.supported.has(channels[later]!.key)) return true;
+    return false;
+  }
+
+  decide(supported: bigint | undefined): Decision {
+    return decide(this.plan, supported);
+  }
+
+  /** `true` for a refusal that means "a bit this kernel does not know": the probe can narrow the request. */
+  isRejection(failure: SyscallFailure): boolean {
+    return this.iface.rejectedWith.has(failure.errno);
+  }
+
+  // A new handle, or why there is none (no closures here: they slow down the koffi calls around them).
+  open(channel: C): number | StepOutcome<S> {
+    const opened = this.port.open(channel);
+    if (opened.isOk()) return opened.value;
+    const errno = opened.error.errno;
+    if (isExhaustionErrno(errno)) return err(resourceExhausted(errno, "open", this.port.trace));
+    const refusal = this.iface.definition.openRefused(this.port, channel, errno);
+    return "kind" in refusal ? err(refusal) : { refused: refusal };
+  }
+
+  close(handle: number): void {
+    this.port.close(handle);
+  }
+
+  /** Sends the decided request; privileged optional features refused with EPERM are dropped and the same handle retried. */
+  send(handle: number, decision: Decision): Result<PortAnswer, SyscallFailure> {
+    let request = decision.request;
+    const droppable = decision.droppable;
+    if ((droppable & this.known.denied) !== 0n) {
+      this.warnDropped(request & droppable & this.known.denied);
+      request &= ~(droppable & this.known.denied);
+    }
+    for (;;) {
+      this.sentRequest = request;
+      const result = this.port.request(handle, request);
+      if (result.isOk() || result.error.errno !== "EPERM" || (request & droppable) === 0n) return result;
+      this.known.denied |= request & droppable;
+      this.warnDropped(request & droppable);
+      request &= ~droppable;
+    }
+  }
+
+  /** Sends the decision on `handle`: a session, or the handle closed and the failure. */
+  request(handle: number, channel: C, decision: Decision, route: Route): StepOutcome<S> {
+    const sent = this.send(handle, decision);
+    if (sent.isOk()) return this.accept(handle, channel, sent.value, this.sentRequest, decision, route);
+    this.close(handle);
+    return err(this.failure(sent.error, this.sentRequest));
+  }
+
+  /** Learns the supported set on `handle`, then asks a new handle for the decided request. */
+  probeThenRequest(handle: number, channel: C, route: Route): StepOutcome<S> {
+    const probed = this.port.query(handle);
+    if (probed.isErr()) {
+      this.close(handle);
+      return err(this.failure(probed.error, 0n));
+    }
+    const supported = probed.value.supported!;
+    this.known.supported.set(channel.key, supported);
+    const decision = this.decide(supported);
+    if (unsatisfiable(decision)) {
+      this.close(handle);
+      return err(this.missingRequired(decision, 0n));
+    }
+    // Nothing to ask for: the probed handle already is exactly that session.
+    if (decision.request === 0n) return this.accept(handle, channel, probed.value, 0n, decision, route);
+    this.close(handle);
+    const next = this.open(channel);
+    return typeof next === "number" ? this.request(next, channel, decision, route) : next;
+  }
+
+  accept(
+    handle: number,
+    channel: C,
+    answer: PortAnswer,
+    request: bigint,
+    decision: Decision,
+    route: Route,
+  ): StepOutcome<S> {
+    const fd = answer.fd ?? handle;
+    // A port whose request does not tell the supported set granted exactly what it was asked (or refused).
+    const supported = answer.supported ?? (decision.supported === -1n ? request : decision.supported);
+    // A decision made for this very supported set was made from what this process knows of the channel already.
+    if (answer.supported !== undefined && decision.supported !== supported)
+      this.known.supported.set(channel.key, supported);
+    const outcome = outcomeOf(this.plan, decision, request, supported);
+    const { enabled, lacking, dropped, missing } = outcome;
+    if (lacking !== 0n) {
+      // Accepted but not enabled: a kernel that drops unknown bits or accepts masked ones silently.
+      this.close(fd);
+      const narrowed = this.decide(supported);
+      if (!unsatisfiable(narrowed) && route === "one-shot") {
+        const next = this.open(channel);
+        const retried =
+          typeof next === "number" ? this.request(next, channel, narrowed, "one-shot-then-probe") : next;
+        return "refused" in retried
+          ? err(this.iface.definition.allRefused([retried.refused], this.port.trace))
+          : retried;
+      }
+      return err(this.missingRequired(narrowed, lacking & this.plan.required));
+    }
+    if (dropped !== 0n) {
+      const names = this.iface.namesOf(dropped);
+      this.warn({
+        code: "dropped-by-kernel",
+        message: `the kernel accepted but did not enable ${names.join(", ")}`,
+        features: names,
+      });
+    }
+    if (missing.length > 0 && this.plan.onMissingOptional !== "ignore") {
+      if (this.plan.onMissingOptional === "error") {
+        this.close(fd);
+        return err(missingOptional(missing, this.port.trace));
+      }
+      this.warn({
+        code: "missing-optional",
+        message: `optional features not available: ${missing.join(", ")}`,
+        features: missing,
+      });
+    }
+    const verified = this.verify(fd, channel, outcome);
+    if (verified) return err(verified);
+    const channelWarning = this.iface.definition.channelWarning?.(channel, this.plan);
+    if (channelWarning) this.warn(channelWarning);
+    return ok(
+      this.iface.definition.createSession({
+        port: this.port,
+        fd,
+        channel,
+        answer,
+        supported,
+        requested: request,
+        enabled,
+        missingOptional: missing,
+        route,
+        strategy: this.plan.strategy,
+        trace: this.port.trace,
+        warnings: this.warnings ?? NO_WARNINGS,
+      }),
+    );
+  }
+
+  // The kernel's own view must match what was computed; a mismatch closes the fd. The kernel's answer for a
+  // request and supported set does not change, so each one is read once per port and channel (fdinfo costs µs).
+  private verify(fd: number, channel: C, outcome: Outcome): NegotiationError | undefined {
+    const port = this.port;
+    if (!this.plan.verify || !port.enabledOnKernel) return undefined;
+    const { request, supported, enabled } = outcome;
+    const key = channel.key;
+    const last = outcome.confirmedBy;
+    if (last !== undefined && last.known === this.known && last.channel === key) return undefined;
+    let confirmed = this.known.verified.get(key);
+    if (confirmed?.get(request) === supported) {
+      outcome.confirmedBy = { known: this.known, channel: key };
+      return undefined;
+    }
+    const reported = port.enabledOnKernel(fd);
+    if (reported.isErr()) {
+      this.warn({
+        code: "verify-unavailable",
+        message: `could not read the kernel's enabled set for fd ${fd} (${reported.error.errno}); not verified`,
+      });
+      return undefined;
+    }
+    const actual = reported.value & supported;
+    if (actual === enabled) {
+      if (!confirmed) {
+        confirmed = new Map();
+        this.known.verified.set(key, confirmed);
+      }
+      confirmed.set(request, supported);
+      outcome.confirmedBy = { known: this.known, channel: key };
+      return undefined;
+    }
+    this.close(fd);
+    const show = (mask: bigint) => `{${this.iface.namesOf(mask).join(", ")}}`;
+    return unexpected(
+      `the kernel reports ${show(actual)} enabled on fd ${fd}, but the negotiation computed ${show(enabled)}`,
+      undefined,
+      port.trace,
+    );
+  }
+
+  /** A refused query (`request` 0n) or request, as the app's error. */
+  failure(failure: SyscallFailure, request: bigint): NegotiationError {
+    const { errno } = failure;
+    if (isExhaustionErrno(errno)) return resourceExhausted(errno, "api", this.port.trace);
+    return this.iface.definition.requestFailed(this.port, errno, request, this.port.trace);
+  }
+
+  missingRequired(decision: Decision, dropped: bigint): NegotiationError {
+    return missingRequired(
+      this.iface,
+      decision.missingRequired,
+      dropped,
+      decision.unmetGroups,
+      this.port.info.kernelRelease,
+      this.port.trace,
+    );
+  }
+
+  warn(warning: NegotiationWarning<string>): void {
+    this.warnings ??= [];
+    this.warnings.push(warning);
+  }
+
+  private warnDropped(mask: bigint): void {
+    const warning = this.iface.definition.privilegedDropped(this.iface.namesOf(mask));
+    if (this.warnings?.some((known) => known.code === warning.code)) return;
+    this.warn(warning);
+  }
+}

@@ -1,0 +1,78 @@
+import type { NegotiationPlan } from "./decision.js";
+import type { PortChannel } from "./negotiation-port.js";
+
+/** What negotiations learned about one port: every strategy asks here, none keeps its own cache. */
+export interface PortKnowledge {
+  /** The supported set per channel key. */
+  readonly supported: Map<string, bigint>;
+  /** Channels whose open was refused; skipped under `auto` while a later channel is known to work. */
+  readonly refused: Set<string>;
+  /** Privileged features refused with EPERM: optional ones are not even asked for again. */
+  denied: bigint;
+  /** Per channel, requests whose enabled set the kernel confirmed, with the supported set they were confirmed under. */
+  readonly verified: Map<string, Map<bigint, bigint>>;
+}
+
+/**
+ * What negotiations learned about ports in this process: the supported set per channel (userfaultfd: per open
+ * mode), which channels were refused, which privileged features were, which requests the kernel's own view
+ * confirmed. `auto` skips the probe with it, `verify` checks each distinct request once. Keyed weakly by the
+ * backend object (the userfaultfd `Backend`, a `LandlockPort`), except that the one used last is held until
+ * another one is used or it is forgotten.
+ */
+export class Knowledge {
+  private readonly byBackend = new WeakMap<object, PortKnowledge>();
+  // A process negotiates with one backend again and again: it is found without a hash lookup.
+  private lastBackend: object | undefined;
+  private lastKnown: PortKnowledge | undefined;
+
+  of(backend: object): PortKnowledge {
+    if (backend === this.lastBackend) return this.lastKnown!;
+    let known = this.byBackend.get(backend);
+    if (!known) {
+      known = { supported: new Map(), refused: new Set(), denied: 0n, verified: new Map() };
+      this.byBackend.set(backend, known);
+    }
+    this.lastBackend = backend;
+    this.lastKnown = known;
+    return known;
+  }
+
+  /** The supported set learned for a backend and channel (userfaultfd: open mode), if any. */
+  supported(backend: object, channel: string): bigint | undefined {
+    return this.byBackend.get(backend)?.supported.get(channel);
+  }
+
+  /** Forgets everything about a backend (e.g. after its privileges changed). */
+  forget(backend: object): void {
+    this.byBackend.delete(backend);
+    if (backend === this.lastBackend) this.lastBackend = this.lastKnown = undefined;
+  }
+}
+
+/** The process-wide knowledge used when a call passes none. */
+export const processKnowledge = new Knowledge();
+
+/**
+ * Plans per policy section object, made once: apps negotiate one policy again and again, so the last one is
+ * found without a hash lookup.
+ */
+export class PlanCache<Section extends object, C extends PortChannel> {
+  private readonly plans = new WeakMap<Section, NegotiationPlan<C>>();
+  private lastSection: Section | undefined;
+  private lastPlan: NegotiationPlan<C> | undefined;
+
+  constructor(private readonly make: (section: Section) => NegotiationPlan<C>) {}
+
+  of(section: Section): NegotiationPlan<C> {
+    if (section === this.lastSection) return this.lastPlan!;
+    let plan = this.plans.get(section);
+    if (!plan) {
+      plan = this.make(section);
+      this.plans.set(section, plan);
+    }
+    this.lastSection = section;
+    this.lastPlan = plan;
+    return plan;
+  }
+}

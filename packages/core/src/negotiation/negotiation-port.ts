@@ -1,0 +1,62 @@
+import type { Result } from "neverthrow";
+import type { BackendInfo, SyscallFailure } from "../backend/backend-port.js";
+import type { Errno } from "../errno.js";
+import type { TraceEntry } from "./trace.js";
+
+/**
+ * One way of reaching a kernel interface, tried in the order a plan lists them: userfaultfd's open modes
+ * (`syscall`, `device`, `user-mode-only`), Landlock's single one. `key` names it in caches, traces and errors.
+ */
+export interface PortChannel<Key extends string = string> {
+  readonly key: Key;
+}
+
+/** What a query or a request got back. */
+export interface PortAnswer {
+  /**
+   * The interface's supported set, when the call tells it (userfaultfd's `UFFDIO_API` reply does; Landlock's
+   * `landlock_create_ruleset` does not, and its version query is turned into the table row of that ABI).
+   * Always set by `query`.
+   */
+  readonly supported: bigint | undefined;
+  /** The fd the session owns when the request created one (Landlock's ruleset); else the handle is the session's. */
+  readonly fd?: number;
+  /** Interface data the session keeps (userfaultfd: the `ioctls` mask); 0n when there is none. */
+  readonly detail: bigint;
+}
+
+/**
+ * The port every kernel interface gives the negotiation core: the calls that probe and request, with errnos
+ * as values, never throwing; each method is at most a few kernel operations and records them in `trace`.
+ * Strategies are written once against it. Masks are the interface's own feature space (`InterfaceDefinition`):
+ * one bigint that may hold several kernel masks side by side.
+ *
+ * Contract (checked by the generic port conformance suite):
+ * - `open` gives a fresh handle or the errno; a handle is released by `close` exactly once, or handed to a session.
+ * - `query` learns the supported set; afterwards the handle takes no request, except a request for nothing
+ *   (`0n`), which the port answers from the query without a call when the interface allows it.
+ * - A handle whose `request` was refused with one of the interface's rejection errnos still takes a `query`
+ *   (userfaultfd: the fd stays uninitialised).
+ */
+export interface NegotiationPort<C extends PortChannel = PortChannel> {
+  readonly info: BackendInfo;
+  /** Every kernel call made through this port so far, in order. */
+  readonly trace: TraceEntry[];
+  /** A fresh handle on `channel`. Errors: the errno of creating it (refusals make the core try the next channel). */
+  open(channel: C): Result<number, SyscallFailure>;
+  /** The supported set (`answer.supported` is set). Errors: the errno of the query. */
+  query(handle: number): Result<PortAnswer, SyscallFailure>;
+  /** Asks for exactly `features`. Errors: the errno of the request. */
+  request(handle: number, features: bigint): Result<PortAnswer, SyscallFailure>;
+  /** Releases a handle the negotiation does not keep. */
+  close(handle: number): void;
+  /** The kernel's own view of what is enabled on a session's fd, where it can be read; optional. */
+  enabledOnKernel?(fd: number): Result<bigint, SyscallFailure>;
+}
+
+/** One channel that was tried and refused, with why. */
+export interface ChannelAttempt<Key extends string = string, Cause = unknown> {
+  readonly mode: Key;
+  readonly errno: Errno;
+  readonly cause?: Cause;
+}
