@@ -37,6 +37,10 @@ export const EXIT = {
   invalidInput: 2,
   /** A bug: something threw that nothing expected (EX_SOFTWARE). */
   internal: 70,
+  /** `exec`: the command was found but cannot run (EACCES, ENOEXEC…), as a shell says it. */
+  notRunnable: 126,
+  /** `exec`: the command was not found, as a shell says it. */
+  notFound: 127,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
