@@ -44,7 +44,7 @@ describe.runIf(abi.isOk() && abi.value >= 6 && abi.value < 8)(
 
     it.each(WHO)(
       "as %s, threads: fail refuses to restrict (threads-unconfined), and nothing is confined",
-      async (who, unprivileged) => {
+      async (_who, unprivileged) => {
         const report = await run(`fail-${unprivileged}`, unprivileged, "fail", false);
         expect(report.uid).toBe(unprivileged ? 65534 : 0);
         expect(report.threads).toBeGreaterThan(1);
