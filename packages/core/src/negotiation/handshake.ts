@@ -279,7 +279,12 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
   }
 
   private warnDropped(mask: bigint): void {
-    const warning = this.iface.definition.privilegedDropped(this.iface.namesOf(mask));
+    const names = this.iface.namesOf(mask);
+    const warning = this.iface.definition.privilegedDropped?.(names) ?? {
+      code: "privileged-dropped",
+      message: `${names.join(", ")} refused with EPERM (a privilege this process lacks): requested without`,
+      features: names,
+    };
     if (this.warnings?.some((known) => known.code === warning.code)) return;
     this.warn(warning);
   }

@@ -67,8 +67,8 @@ export interface InterfaceDefinition<
   allRefused(attempts: readonly A[], trace: readonly TraceEntry[]): NegotiationError;
   /** A refused query (`features` 0n) or request, as the error the app gets. */
   requestFailed(port: P, errno: Errno, features: bigint, trace: readonly TraceEntry[]): NegotiationError;
-  /** The warning for privileged optional features dropped after EPERM (see `InterfaceFeature.privileged`). */
-  privilegedDropped(names: readonly string[]): NegotiationWarning<string>;
+  /** The warning for privileged optional features dropped after EPERM (see `InterfaceFeature.privileged`); default a generic one. */
+  privilegedDropped?(names: readonly string[]): NegotiationWarning<string>;
   /** A warning for negotiating on `channel` under `plan` (userfaultfd's user-mode-only fallback); optional. */
   channelWarning?(channel: C, plan: NegotiationPlan<C>): NegotiationWarning<string> | undefined;
 }

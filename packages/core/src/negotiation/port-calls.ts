@@ -88,3 +88,7 @@ const refused = (result: Err<ApiReply, ApiFailure>): Result<PortAnswer, SyscallF
   result as unknown as Err<PortAnswer, SyscallFailure>;
 
 const answerOf = (reply: ApiReply): PortAnswer => ({ supported: reply.features, detail: reply.ioctls });
+
+/** The userfaultfd `Backend` as a generic `NegotiationPort` (what the core negotiates through), with its trace. */
+export const userfaultfdNegotiationPort = (backend: Backend): NegotiationPort<UserfaultfdChannel> =>
+  new PortCalls(backend);
