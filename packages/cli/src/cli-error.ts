@@ -1,4 +1,5 @@
 import type { HostProfileError, NegotiationError } from "@negotiate/core";
+import type { LandlockRightName } from "@negotiate/core/landlock";
 
 /**
  * Everything a command can fail with: the SDK's own errors plus the CLI's invalid input.
@@ -10,6 +11,7 @@ import type { HostProfileError, NegotiationError } from "@negotiate/core";
  */
 export type CliError =
   | NegotiationError
+  | NegotiationError<LandlockRightName>
   | {
       readonly kind: "invalid-flag";
       readonly flag: string;

@@ -30,7 +30,10 @@ export interface ExecSteps {
   /** The `landlock:` section of the policy file. Errors: as `negotiate run` reports a policy's. */
   readonly readPolicy: (file: string) => Result<AnyPolicy, CliError>;
   /** Negotiates the section with the kernel behind `port`. */
-  readonly negotiate: (port: LandlockPort, policy: AnyPolicy) => Result<LandlockGrant, NegotiationError>;
+  readonly negotiate: (
+    port: LandlockPort,
+    policy: AnyPolicy,
+  ) => Result<LandlockGrant, NegotiationError<LandlockRightName>>;
 }
 
 /** What the JSON report says; written before the exec, so the command's own output follows it. */

@@ -1,8 +1,9 @@
+import { negotiateLandlockGrant } from "@negotiate/core/landlock";
 import { err } from "neverthrow";
 import type { ExecSteps } from "./exec-command.js";
 
-// Version 2 policies (the `landlock:` section) are read by `loadMultiPolicy` and negotiated by the core's
-// Landlock negotiation, neither of which this build has yet: exec says so instead of guessing.
+// Version 2 policies (the `landlock:` section) are read by `loadMultiPolicy`, which this build does not have yet:
+// exec says so instead of guessing.
 const NOT_YET =
   "negotiate exec needs version 2 policies with a landlock: section, which this build cannot read yet";
 
@@ -14,5 +15,5 @@ export const EXEC_STEPS: ExecSteps = {
       issues: [{ path: "", message: NOT_YET, file }],
       message: `${file}: ${NOT_YET}`,
     }),
-  negotiate: () => err({ kind: "unexpected", detail: NOT_YET, message: NOT_YET }),
+  negotiate: (port, policy) => negotiateLandlockGrant(policy, { backend: port }),
 };

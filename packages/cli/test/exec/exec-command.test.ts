@@ -2,9 +2,10 @@ import { readdirSync } from "node:fs";
 import type { LandlockPolicy, LandlockRightName } from "@negotiate/core/landlock";
 import { err, ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
-import { landlockPolicy, probeGrant } from "../../../core/test/landlock/support/probe-grant.js";
+import { landlockPolicy } from "../../../core/test/landlock/support/negotiated-grant.js";
 import { landlockBackend } from "../../../linux/src/index.js";
 import { type ExecSteps, execCommand } from "../../src/exec-command.js";
+import { EXEC_STEPS } from "../../src/exec-steps.js";
 import type { CliIo } from "../../src/output.js";
 import { runCli, STACK_FRAME } from "../support/run-cli.js";
 
@@ -21,7 +22,7 @@ const capture = () => {
 };
 const withPolicy = (policy: Partial<LandlockPolicy<LandlockRightName, LandlockRightName>>): ExecSteps => ({
   readPolicy: () => ok(landlockPolicy<LandlockRightName, LandlockRightName>(policy)),
-  negotiate: (port, section) => ok(probeGrant(port, section)),
+  negotiate: EXEC_STEPS.negotiate,
 });
 const openFds = () => readdirSync("/proc/self/fd").length;
 const landlock = landlockBackend().andThen((port) => port.abiVersion());

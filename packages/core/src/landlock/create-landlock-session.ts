@@ -12,7 +12,9 @@ import {
 import {
   LANDLOCK_FILE_RIGHTS,
   type LandlockRightName,
+  landlockAbi,
   landlockMasksOf,
+  landlockRight,
   landlockRightNames,
 } from "./landlock-lookup.js";
 import type { LandlockPolicy, LandlockRuleSpec } from "./landlock-policy.js";
@@ -228,40 +230,49 @@ class Session implements LandlockSession<LandlockRightName, LandlockRightName> {
   }
 }
 
-/** Why a grant cannot make a session; `undefined` when it can. */
+/** Why a grant cannot make a session under `policy`, which a negotiation never hands out; `undefined`: it can. */
 function grantProblem(
   grant: LandlockGrant,
   policy: AnyPolicy,
   summary: LandlockRightsSummary,
-): string | undefined {
+): NegotiationError<LandlockRightName> | undefined {
   if (grant.rulesetFd === undefined && policy.unavailable !== "run-unconfined")
-    return `the grant has no ruleset (${grant.unavailableReason ?? "Landlock unavailable"}) but the policy's unavailable is ${quoteText(String(policy.unavailable))}: only "run-unconfined" allows a session that confines nothing`;
+    return {
+      kind: "unsupported",
+      reason: "no-landlock",
+      attempts: [],
+      message: `the Landlock grant has no ruleset (${grant.unavailableReason ?? "Landlock unavailable"}) but the policy's unavailable is ${quoteText(String(policy.unavailable))}: only "run-unconfined" allows a session that confines nothing`,
+    };
   const missing = summary.rights.filter((right) => right.required && right.status === "unavailable");
-  if (grant.rulesetFd !== undefined && missing.length > 0)
-    return `the grant does not handle the required ${missing.map((right) => right.name).join(", ")}: ${missing[0]!.reason}`;
-  return undefined;
+  if (grant.rulesetFd === undefined || missing.length === 0) return undefined;
+  return {
+    kind: "missing-required",
+    missing: missing.map((right) => ({
+      name: right.name,
+      since: landlockAbi(landlockRight(right.name)!.abi)?.since ?? "?",
+      reason: "unsupported",
+    })),
+    unmetGroups: [],
+    message: `the Landlock grant does not handle the required ${missing.map((right) => right.name).join(", ")}: ${missing[0]!.reason}`,
+  };
 }
 
 /**
- * The Landlock session of a negotiated `grant` under `policy`: per-right reports, `addRules`, `enforce()`.
- * The session owns `grant.rulesetFd` from here on, errors included (it is closed then). Errors: `unexpected`
- * when the grant does not fit the policy (no ruleset without `unavailable: run-unconfined`; a required right
- * not handled), which a negotiation never hands out.
+ * The Landlock session of a negotiated `grant` (`negotiateLandlockGrant`) under `policy`: per-right reports,
+ * `addRules`, `enforce()`. The session owns `grant.rulesetFd` from here on, errors included (it is closed then).
+ * Errors, for a grant that does not fit the policy: `unsupported` (`no-landlock`: no ruleset, and the policy
+ * does not say `unavailable: run-unconfined`), `missing-required` (a required right not handled).
  */
 export function createLandlockSession<R extends LandlockRightName, O extends LandlockRightName>(
   port: LandlockPort,
   grant: LandlockGrant,
   policy: LandlockPolicy<R, O>,
-): Result<LandlockSession<R, O>, NegotiationError> {
+): Result<LandlockSession<R, O>, NegotiationError<LandlockRightName>> {
   const summary = summarizeLandlockRights(grant, policy as AnyPolicy);
   const problem = grantProblem(grant, policy as AnyPolicy, summary);
   if (problem !== undefined) {
     if (grant.rulesetFd !== undefined) port.close(grant.rulesetFd);
-    return err({
-      kind: "unexpected",
-      detail: problem,
-      message: `cannot make a Landlock session: ${problem}`,
-    });
+    return err(problem);
   }
   return ok(new Session(port, grant, policy as AnyPolicy, summary) as unknown as LandlockSession<R, O>);
 }

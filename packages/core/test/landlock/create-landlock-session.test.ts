@@ -9,14 +9,14 @@ import {
   type LandlockRightName,
   type LandlockRuleSpec,
 } from "../../src/landlock/index.js";
-import { landlockPolicy, probeGrant } from "./support/probe-grant.js";
+import { landlockPolicy, negotiatedGrant } from "./support/negotiated-grant.js";
 
 type AnyPolicy = LandlockPolicy<LandlockRightName, LandlockRightName>;
 
 function sessionOn(options: LandlockMockOptions | MockLandlockPort, fields: Partial<AnyPolicy>) {
   const port = "kernel" in options ? landlockMockBackend(options) : options;
   const policy = landlockPolicy<LandlockRightName, LandlockRightName>(fields);
-  const session = createLandlockSession(port, probeGrant(port, policy), policy);
+  const session = createLandlockSession(port, negotiatedGrant(port, policy), policy);
   return { port, session: session._unsafeUnwrap() };
 }
 
@@ -30,7 +30,7 @@ describe("Landlock session: per-right reports", () => {
       optional: ["BIND_TCP", "SIGNAL", "TSYNC"],
     });
     const port = landlockMockBackend({ kernel: "7.0.3" });
-    const session = createLandlockSession(port, probeGrant(port, policy), policy)._unsafeUnwrap();
+    const session = createLandlockSession(port, negotiatedGrant(port, policy), policy)._unsafeUnwrap();
     expect(session.coverage).toBe("full");
     expect(statusOf(session)).toEqual({
       READ_FILE: "enforced",
@@ -78,7 +78,7 @@ describe("Landlock session: per-right reports", () => {
     const port = landlockMockBackend(options);
     const policy = landlockPolicy({ optional: ["READ_FILE", "ABSTRACT_UNIX_SOCKET"] });
     // The negotiation knows the quirk: its grant's supported set leaves the scope out, and handles the rest.
-    const grant = probeGrant(port, landlockPolicy({ optional: ["READ_FILE"] }));
+    const grant = negotiatedGrant(port, landlockPolicy({ optional: ["READ_FILE"] }));
     const supported = { ...grant.supported, scope: grant.supported.scope & ~1n };
     const session = createLandlockSession(port, { ...grant, supported }, policy)._unsafeUnwrap();
     const scope = session.rights.find((right) => right.name === "ABSTRACT_UNIX_SOCKET")!;
@@ -108,13 +108,17 @@ describe("Landlock session: per-right reports", () => {
   it("refuses a none grant unless the policy says run-unconfined, and a grant that lacks a required right", () => {
     const off = landlockMockBackend({ kernel: "6.18.4", build: "not-in-lsm" });
     const strict = landlockPolicy({ required: ["READ_FILE"] });
-    const none = createLandlockSession(off, probeGrant(off, strict), strict);
-    expect(none._unsafeUnwrapErr()).toMatchObject({ kind: "unexpected" });
+    const unconfined = negotiatedGrant(off, { ...strict, unavailable: "run-unconfined" });
+    const none = createLandlockSession(off, unconfined, strict);
+    expect(none._unsafeUnwrapErr()).toMatchObject({ kind: "unsupported", reason: "no-landlock" });
     expect(none._unsafeUnwrapErr().message).toMatch(/run-unconfined/);
     const port = landlockMockBackend({ kernel: "6.18.4" });
-    const grant = probeGrant(port, landlockPolicy({ optional: ["READ_FILE"] }));
+    const grant = negotiatedGrant(port, landlockPolicy({ optional: ["READ_FILE"] }));
     const lacking = createLandlockSession(port, grant, landlockPolicy({ required: ["READ_FILE", "SIGNAL"] }));
-    expect(lacking._unsafeUnwrapErr().message).toMatch(/required SIGNAL/);
+    expect(lacking._unsafeUnwrapErr()).toMatchObject({
+      kind: "missing-required",
+      missing: [{ name: "SIGNAL", since: "6.12", reason: "unsupported" }],
+    });
     // The refused grant's ruleset is closed.
     expect(port.openFds()).toEqual([]);
   });
