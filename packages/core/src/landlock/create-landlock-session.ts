@@ -66,7 +66,9 @@ class Session implements LandlockSession<LandlockRightName, LandlockRightName> {
     this.rights = summary.rights;
     this.coverage = summary.coverage;
     this.enabled = summary.enabled as Session["enabled"];
-    if (grant.rulesetFd === undefined)
+    const negotiated = grant.warnings ?? [];
+    this.warnings.push(...negotiated.map((warning) => warning.message));
+    if (grant.rulesetFd === undefined && !negotiated.some((warning) => warning.code === "unconfined"))
       this.warnings.push(
         `Landlock is unavailable (${grant.unavailableReason ?? "nothing can be handled"}): the policy says unavailable: run-unconfined, so this program runs with no Landlock sandbox at all`,
       );

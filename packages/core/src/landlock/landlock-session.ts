@@ -47,6 +47,8 @@ export interface LandlockGrant {
   readonly wanted: LandlockMasks;
   /** Why nothing is handled, when `rulesetFd` is `undefined`. */
   readonly unavailableReason?: string;
+  /** What the negotiation warned about (`unconfined`, `missing-optional`…): the session's warnings start with them. */
+  readonly warnings?: readonly { readonly code: string; readonly message: string }[];
   readonly strategy: StrategyName;
 }
 
@@ -90,7 +92,7 @@ export interface LandlockSession<
   R extends LandlockRightName = never,
   O extends LandlockRightName = LandlockRightName,
 > extends Disposable {
-  /** The ruleset fd, `undefined` for a `none` session. */
+  /** The ruleset fd; `undefined` for a `none` session and once closed (by `close()` or `enforce()`). */
   readonly fd: number | undefined;
   readonly abi: number;
   readonly errata: bigint;
