@@ -218,7 +218,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
   // request and supported set does not change, so each one is read once per port and channel (fdinfo costs µs).
   private verify(fd: number, channel: C, outcome: Outcome): NegotiationError | undefined {
     const port = this.port;
-    if (!this.plan.verify || !port.enabledOnKernel) return undefined;
+    if (!this.plan.verify) return undefined;
     const { request, supported, enabled } = outcome;
     const key = channel.key;
     const last = outcome.confirmedBy;
@@ -228,7 +228,8 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
       outcome.confirmedBy = { known: this.known, channel: key };
       return undefined;
     }
-    const reported = port.enabledOnKernel(fd);
+    const reported = port.enabledOnKernel?.(fd);
+    if (reported === undefined) return undefined;
     if (reported.isErr()) {
       this.warn({
         code: "verify-unavailable",

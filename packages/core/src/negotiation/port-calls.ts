@@ -26,11 +26,11 @@ export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
   private probedFd = -1;
   private probedReply: ApiReply | undefined;
 
-  /** The kernel's own enabled set (`Backend.enabledFeatures`), when the backend can read it. */
-  readonly enabledOnKernel?: (fd: number) => Result<bigint, SyscallFailure>;
+  constructor(readonly backend: Backend) {}
 
-  constructor(readonly backend: Backend) {
-    if (backend.enabledFeatures) this.enabledOnKernel = (fd) => backend.enabledFeatures!(fd);
+  /** The kernel's own enabled set (`Backend.enabledFeatures`), when the backend can read it. */
+  enabledOnKernel(fd: number): Result<bigint, SyscallFailure> | undefined {
+    return this.backend.enabledFeatures?.(fd);
   }
 
   get info() {
