@@ -94,7 +94,7 @@ describe.runIf(abi.isOk() && abi.value >= 1)(
     );
 
     it(
-      "with --json the report goes to stderr; a program the sandbox may not execute exits 126, one not found 127",
+      "with --json (or --report-fd 2) the report goes to stderr; a program the sandbox may not execute exits 126, one not found 127",
       async () => {
         const denied = await exec(
           "exec-126",
@@ -111,6 +111,14 @@ describe.runIf(abi.isOk() && abi.value >= 1)(
         expect(denied.child.status).toBe(126);
         expect(denied.child.stderr).toMatch(/"coverage": "full"/);
         expect(denied.child.stderr).toMatch(/cannot run it \(EACCES\)/);
+        const toFd = await exec(
+          "exec-fd",
+          false,
+          () => ({ reportFd: "2" }),
+          () => ["true"],
+        );
+        expect(toFd.child.status).toBe(0);
+        expect(JSON.parse(toFd.child.stderr)).toMatchObject({ ok: true, command: ["true"] });
         const missing = await exec(
           "exec-127",
           false,
