@@ -51,6 +51,7 @@ export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiati
     rejectedWith: ["EINVAL", "E2BIG"],
     createSession(grant) {
       const port = grant.port;
+      if (grant.probed) port.remember(grant.probed);
       // A one-shot request that succeeded asked nothing of the version yet: the report needs it.
       const abi = port.version().unwrapOr(0);
       const handled = masksOfSpace(grant.enabled);

@@ -40,6 +40,13 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
     return OPENED;
   }
 
+  /** Takes the ABI and errata from the `detail` of an earlier query's answer. */
+  remember(probed: PortAnswer): void {
+    if (this.abi !== undefined) return;
+    this.abi = Number(probed.detail & 0xffff_ffffn);
+    this.errata = probed.detail >> 32n;
+  }
+
   /** The ABI version and errata, asked once per negotiation. */
   version(): Result<number, SyscallFailure> {
     if (this.abi !== undefined) return ok(this.abi);
@@ -71,7 +78,8 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   query(): Result<PortAnswer, SyscallFailure> {
     const abi = this.version();
     if (abi.isErr()) return err(abi.error);
-    return ok({ supported: this.supported(abi.value), detail: 0n });
+    // The ABI and errata ride along in `detail`, so that a negotiation that skips the query still knows them.
+    return ok({ supported: this.supported(abi.value), detail: BigInt(abi.value) | (this.errata << 32n) });
   }
 
   request(_handle: number, features: bigint): Result<PortAnswer, SyscallFailure> {

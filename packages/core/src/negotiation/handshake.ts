@@ -131,6 +131,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     }
     const supported = probed.value.supported!;
     this.known.supported.set(channel.key, supported);
+    this.known.probed.set(channel.key, probed.value);
     const decision = this.decide(supported);
     if (unsatisfiable(decision)) {
       this.close(handle);
@@ -199,6 +200,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     return ok(
       this.iface.definition.createSession({
         port: this.port,
+        probed: this.known.probed.get(channel.key),
         fd,
         channel,
         answer,

@@ -27,6 +27,8 @@ export interface InterfaceFeature<Name extends string = string> {
 export interface Grant<C extends PortChannel, P extends NegotiationPort<C> = NegotiationPort<C>> {
   /** The port the negotiation used: the session closes its fd through it. */
   readonly port: P;
+  /** The answer of the query the channel's supported set came from, in this negotiation or an earlier one. */
+  readonly probed: PortAnswer | undefined;
   /** The fd the session owns: the request's new fd, or the handle the request was made on. */
   readonly fd: number;
   readonly channel: C;
