@@ -22,7 +22,7 @@ function erratumReason(entry: LandlockCatalogueEntry, grant: LandlockGrant): str
     if (row.abi > grant.abi || group !== entry.group) continue;
     if (names !== undefined && !names.includes(entry.name)) continue;
     if ((grant.errata & erratumBit(row.erratum)) !== 0n) continue;
-    return `handled, but this kernel's errata mask ${hex(grant.errata)} lacks erratum ${row.erratum} (bit ${hex(erratumBit(row.erratum))}, fixed in Linux ${row.since} and stable backports): without it, not "${row.fixes}"; run a kernel with the fix for the documented behaviour`;
+    return `handled, but weaker than documented: this kernel's errata mask ${hex(grant.errata)} lacks erratum ${row.erratum} (bit ${hex(erratumBit(row.erratum))}; fixed in Linux ${row.since} and stable backports: ${row.fixes}); run a kernel with the fix`;
   }
   return undefined;
 }
