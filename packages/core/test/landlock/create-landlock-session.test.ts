@@ -180,6 +180,20 @@ describe("Landlock session: addRules", () => {
     session.close();
   });
 
+  it("opens rule paths in the mock's own filesystem (its paths option): others are absent", () => {
+    const paths = { "/srv/data": "directory", "/srv/data/db": "file" } as const;
+    const { port, session } = sessionOn({ kernel: "6.18.4", paths }, { required: ["READ_FILE", "READ_DIR"] });
+    const reports = session
+      .addRules(
+        ["/srv/data", "/srv/data/db", "/usr"].map((path) => ({ path, allow: ["READ_FILE", "READ_DIR"] })),
+      )
+      ._unsafeUnwrap();
+    expect(reports.map((report) => report.allowed)).toEqual([["READ_FILE", "READ_DIR"], ["READ_FILE"], []]);
+    expect(reports[2]!.reason).toMatch(/ENOENT/);
+    session.close();
+    expect(port.openFds()).toEqual([]);
+  });
+
   it.each([
     [[{ path: "relative", allow: ["READ_FILE"] }], "rules[0].path"],
     [[{ port: 70_000, allow: ["BIND_TCP"] }], "rules[0].port"],
