@@ -5,8 +5,8 @@ import type { LandlockMasks } from "./landlock-definition.js";
 import { type LandlockRightName, landlockMasksOf, landlockRightNames } from "./landlock-lookup.js";
 import type { LandlockRuleSpec } from "./landlock-policy.js";
 
-/** The longest path a rule may name: PATH_MAX. */
-const MAX_PATH_LENGTH = 4096;
+/** The longest path a rule may name, in bytes: PATH_MAX (4096) less its NUL. */
+const MAX_PATH_BYTES = 4095;
 const MAX_PORT = 65_535;
 
 /**
@@ -35,7 +35,10 @@ const issue = (path: string, message: string, value: unknown, expected: readonly
 });
 
 const isAbsolutePath = (path: unknown): path is string =>
-  typeof path === "string" && path.startsWith("/") && path.length <= MAX_PATH_LENGTH && !path.includes("\0");
+  typeof path === "string" &&
+  path.startsWith("/") &&
+  !path.includes("\0") &&
+  Buffer.byteLength(path, "utf8") <= MAX_PATH_BYTES;
 
 /**
  * Checks one rule (it may come from outside a validated policy) and intersects its rights with `handled`:
@@ -81,7 +84,7 @@ export function planLandlockRule(
       return err(
         issue(
           `${at}.path`,
-          `${at}.path ${typeof path === "string" ? quoteText(path) : `(a ${typeof path})`} must be an absolute path without NUL, at most ${MAX_PATH_LENGTH} characters`,
+          `${at}.path ${typeof path === "string" ? quoteText(path) : `(a ${typeof path})`} must be an absolute path without NUL, at most ${MAX_PATH_BYTES} bytes`,
           path,
           ["/an/absolute/path"],
         ),

@@ -209,6 +209,18 @@ describe("Landlock session: addRules", () => {
     session.close();
   });
 
+  it("takes a path of up to 4095 bytes (PATH_MAX less its NUL), not one more", () => {
+    const { session } = sessionOn({ kernel: "6.18.4" }, { required: ["READ_FILE"] });
+    const path = (bytes: number) => `/${"é".repeat((bytes - 1) / 2)}`;
+    expect(session.addRules([{ path: path(4095), allow: ["READ_FILE"] }])._unsafeUnwrap()[0]!.reason).toMatch(
+      /ENOENT/,
+    );
+    expect(session.addRules([{ path: `${path(4095)}a`, allow: ["READ_FILE"] }])._unsafeUnwrapErr().kind).toBe(
+      "invalid-policy",
+    );
+    session.close();
+  });
+
   it("never meets a kernel EINVAL for a rule it built: every right on a file and a directory, ABI 1 to 10", () => {
     const names = LANDLOCK_CATALOGUE.filter((entry) => entry.group === "fs" || entry.group === "net").map(
       (entry) => entry.name,
