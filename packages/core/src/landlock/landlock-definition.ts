@@ -77,5 +77,10 @@ export interface LandlockErratumDefinition {
   /** First mainline release reporting it, `major.minor` (backported to stable trees too). */
   readonly since: string;
   readonly fixes: string;
+  /**
+   * The rights a kernel without the fix enforces weaker than documented: `names` of `group`, or every right of
+   * `group` when `names` is absent. A session reports such a right `degraded` when the kernel's mask lacks the bit.
+   */
+  readonly affects: { readonly group: LandlockGroup; readonly names?: readonly string[] };
   readonly source: string;
 }
