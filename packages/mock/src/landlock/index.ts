@@ -19,7 +19,7 @@ import { invalidLandlockOption, validateLandlockMockOptions } from "./validate-l
 export const landlockMockBackend = (options: LandlockMockOptions): MockLandlockPort => {
   const invalid = invalidLandlockOption(options);
   if (invalid) throw new TypeError(invalid.message);
-  return new SimulatedLandlock(landlockModelOf(options));
+  return new SimulatedLandlock(landlockModelOf(options), options.paths);
 };
 
 /**
@@ -27,7 +27,9 @@ export const landlockMockBackend = (options: LandlockMockOptions): MockLandlockP
  * (`build: "built"` before 5.13, a rejected scope the ABI lacks). Never throws; errors name field and value.
  */
 export function createLandlockMockBackend(input: unknown): Result<MockLandlockPort, MockOptionsError> {
-  return validateLandlockMockOptions(input).map((options) => new SimulatedLandlock(landlockModelOf(options)));
+  return validateLandlockMockOptions(input).map(
+    (options) => new SimulatedLandlock(landlockModelOf(options), options.paths),
+  );
 }
 
 /**
@@ -58,6 +60,7 @@ export {
   type LandlockMockArch,
   type LandlockSyscallNumbers,
 } from "./landlock-arches.js";
+export { DEFAULT_MOCK_PATHS } from "./landlock-mock-backend.js";
 export type {
   LandlockBuild,
   LandlockCaptureMissing,

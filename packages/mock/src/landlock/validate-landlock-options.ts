@@ -32,6 +32,30 @@ const integerIn =
       `an integer from ${min} to ${max}`,
     );
 
+const MAX_PATHS = 10_000;
+const PATH_MAX = 4095;
+const fileKind = oneOf(["file", "directory"]);
+
+// An object of absolute paths (at most PATH_MAX bytes, no NUL) to "file" or "directory", bounded in size.
+const paths: Check = (value) => {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { at: "", value, expected: 'an object of absolute paths to "file" or "directory"' };
+  const entries = Object.entries(value);
+  if (entries.length > MAX_PATHS)
+    return { at: "", value: `(${entries.length} paths)`, expected: `at most ${MAX_PATHS} paths` };
+  for (const [path, kind] of entries) {
+    if (!path.startsWith("/") || path.includes("\0") || Buffer.byteLength(path) > PATH_MAX)
+      return {
+        at: `[${JSON.stringify(path.slice(0, 64))}]`,
+        value: path.slice(0, 64),
+        expected: `an absolute path of at most ${PATH_MAX} bytes`,
+      };
+    const flaw = fileKind(kind);
+    if (flaw) return { ...flaw, at: `[${JSON.stringify(path.slice(0, 64))}]` };
+  }
+  return undefined;
+};
+
 const FIELDS: Readonly<Record<keyof LandlockMockOptions, Check>> = {
   kernel: (value) =>
     typeof value !== "string" || parseKernelRelease(value).isErr()
@@ -53,6 +77,7 @@ const FIELDS: Readonly<Record<keyof LandlockMockOptions, Check>> = {
   threads: integerIn(1, 1 << 22),
   errata: mask(U32_MAX, "a bigint errata mask from 0n to 0xffffffffn"),
   fdLimit: integerFrom(0),
+  paths,
   quirks: objectOf(
     {
       abi: integerIn(1, NEWEST_LANDLOCK_ABI),
@@ -97,7 +122,10 @@ function snapshot(input: unknown): Result<unknown, MockOptionsError> {
     for (const key of Object.keys(input)) {
       const value = (input as Record<string, unknown>)[key];
       copy[key] =
-        key === "quirks" && typeof value === "object" && value !== null && !Array.isArray(value)
+        (key === "quirks" || key === "paths") &&
+        typeof value === "object" &&
+        value !== null &&
+        !Array.isArray(value)
           ? { ...value }
           : value;
     }

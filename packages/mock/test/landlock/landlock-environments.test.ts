@@ -186,6 +186,9 @@ describe("createLandlockMockBackend (untrusted input)", () => {
     [{ kernel: "6.8", quirks: { rejectedScope: 1n } }, "quirks.rejectedScope", 1n],
     [{ kernel: "6.8", quirks: [] }, "quirks", []],
     [{ kernel: "6.8", kernal: "6.9" }, "kernal", "6.9"],
+    [{ kernel: "6.8", paths: { "/etc": "socket" } }, 'paths["/etc"]', "socket"],
+    [{ kernel: "6.8", paths: { etc: "directory" } }, 'paths["etc"]', "etc"],
+    [{ kernel: "6.8", paths: [] }, "paths", []],
   ])("refuses %o naming the field, the value and what is valid", (input, field, value) => {
     const error = createLandlockMockBackend(input)._unsafeUnwrapErr();
     expect(error).toMatchObject({ kind: "invalid-option", field, value });
