@@ -1,5 +1,4 @@
 import type { FeatureName } from "@negotiate/core";
-import type { LandlockRightName } from "@negotiate/core/landlock";
 import { DISTRO_PROFILES } from "@negotiate/mock";
 import { EXIT, type ExitCode } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
@@ -7,16 +6,19 @@ import { writeJson } from "./json-output.js";
 import {
   landlockAbiCell,
   landlockErrataCell,
+  landlockOutcomeCell,
   landlockRightsCell,
   landlockShortfallText,
   wrappedLines,
 } from "./landlock-matrix.js";
 import {
   type AnyPolicy,
+  type LandlockColumns,
   type MatrixFlags,
   type MatrixRow,
   negotiateOn,
   outcomeCell,
+  rowSatisfies,
 } from "./matrix-command.js";
 import { type CliIo, renderTable, type Style, styleFor } from "./output.js";
 import { escapeValue } from "./terminal-text.js";
@@ -36,7 +38,9 @@ interface DistroVerdict {
 }
 
 function losses(row: MatrixRow): readonly string[] {
-  if (row.ok) return row.missingOptional;
+  const landlock = row.landlock?.negotiated;
+  const landlockLoss = landlock && !landlock.ok ? [`landlock (${landlock.kind})`] : [];
+  if (row.ok) return [...row.missingOptional, ...landlockLoss];
   const { error } = row;
   if (error.kind === "missing-required") {
     return [
@@ -58,7 +62,7 @@ export function distroMatrix(
   arches: readonly string[],
   flags: MatrixFlags,
   io: CliIo,
-  landlock?: readonly LandlockRightName[],
+  landlock?: LandlockColumns,
 ): ExitCode {
   const verdicts: DistroVerdict[] = [];
   for (const profile of DISTRO_PROFILES) {
@@ -75,9 +79,9 @@ export function distroMatrix(
         name: profile.name,
         arch,
         rows,
-        satisfied: newest.ok,
+        satisfied: rowSatisfies(newest),
         loses: losses(newest),
-        oldest: rows.find((row) => row.ok)?.kernel ?? null,
+        oldest: rows.find(rowSatisfies)?.kernel ?? null,
       });
     }
   }
@@ -86,7 +90,7 @@ export function distroMatrix(
     writeJson(io.stdout, {
       ok: true,
       satisfied: anySatisfied,
-      ...(landlock ? { landlock } : {}),
+      ...(landlock ? { landlock: landlock.wanted } : {}),
       distros: verdicts,
     });
     return anySatisfied ? EXIT.ok : EXIT.failed;
@@ -113,14 +117,18 @@ export function distroMatrix(
 }
 
 // Landlock per distro kernel (every kernel of each line, oldest first), then what each lacks, in 100 columns.
-function landlockTable(
-  verdicts: readonly DistroVerdict[],
-  landlock: readonly LandlockRightName[],
-  style: Style,
-): string {
+function landlockTable(verdicts: readonly DistroVerdict[], landlock: LandlockColumns, style: Style): string {
   const rows = verdicts.flatMap((verdict) => verdict.rows.map((row) => ({ verdict, row })));
   const table = renderTable(
-    ["DISTRO", "ARCH", "KERNEL", "LANDLOCK", "ERRATA", "LL RIGHTS"],
+    [
+      "DISTRO",
+      "ARCH",
+      "KERNEL",
+      "LANDLOCK",
+      "ERRATA",
+      "LL RIGHTS",
+      ...(landlock.section ? ["LL RESULT"] : []),
+    ],
     rows.flatMap(({ verdict, row }) =>
       row.landlock
         ? [
@@ -130,7 +138,8 @@ function landlockTable(
               row.kernel,
               landlockAbiCell(row.landlock),
               landlockErrataCell(row.landlock),
-              landlockRightsCell(row.landlock, landlock.length),
+              landlockRightsCell(row.landlock, landlock.wanted.length),
+              ...(landlock.section ? [landlockOutcomeCell(row.landlock)] : []),
             ],
           ]
         : [],

@@ -1,5 +1,13 @@
-import { LANDLOCK_CATALOGUE, type LandlockRightName, landlockRight } from "@negotiate/core/landlock";
-import { createLandlockMockBackend } from "@negotiate/mock";
+import { Knowledge } from "@negotiate/core";
+import {
+  LANDLOCK_CATALOGUE,
+  type LandlockPolicy,
+  type LandlockRightName,
+  landlockRight,
+  landlockRightNames,
+  negotiateLandlockGrant,
+} from "@negotiate/core/landlock";
+import { createLandlockMockBackend, type MockLandlockPort } from "@negotiate/mock";
 import { err, ok, type Result } from "neverthrow";
 import { type CliError, invalidFlag } from "./cli-error.js";
 import { type LandlockProbe, probeLandlockPort } from "./landlock-probe.js";
@@ -12,8 +20,13 @@ export interface LandlockShortfall {
   readonly refused?: string;
 }
 
+/** The policy's `landlock:` section negotiated on the row's mock: `ok`, or the error's kind and message. */
+export type LandlockOutcome =
+  | { readonly ok: true; readonly coverage: "full" | "partial" | "none" }
+  | { readonly ok: false; readonly kind: string; readonly message: string };
+
 /** Landlock on one row of the matrix: the ABI, errata and which wanted rights are available. */
-export type LandlockMatrixCell =
+export type LandlockMatrixCell = (
   | {
       readonly available: true;
       readonly abi: number;
@@ -22,7 +35,39 @@ export type LandlockMatrixCell =
       readonly rights: readonly LandlockRightName[];
       readonly missing: readonly LandlockShortfall[];
     }
-  | { readonly available: false; readonly errno: string; readonly reason: string };
+  | { readonly available: false; readonly errno: string; readonly reason: string }
+) & {
+  /** With a policy's `landlock:` section: what negotiating it gave. */
+  readonly negotiated?: LandlockOutcome;
+};
+
+/** The rights a `landlock:` section wants: required and optional, less forbidden, in catalogue order. */
+export function wantedBySection(
+  section: LandlockPolicy<LandlockRightName, LandlockRightName>,
+): LandlockRightName[] {
+  const listed = new Set<string>([...section.required, ...section.optional]);
+  for (const name of section.forbidden) listed.delete(name);
+  return ALL.filter((name) => listed.has(name));
+}
+
+// Negotiates the section on a fresh port (its own knowledge) and closes the ruleset it got.
+function negotiateSection(
+  port: MockLandlockPort,
+  section: LandlockPolicy<LandlockRightName, LandlockRightName>,
+): LandlockOutcome {
+  const result = negotiateLandlockGrant(section, { backend: port, knowledge: new Knowledge() });
+  if (result.isErr()) return { ok: false, kind: result.error.kind, message: result.error.message };
+  const grant = result.value;
+  if (grant.rulesetFd !== undefined) port.close(grant.rulesetFd);
+  const wanted = wantedBySection(section).length;
+  const handled = landlockRightNames(grant.handled).filter((name) =>
+    wantedBySection(section).includes(name),
+  ).length;
+  return {
+    ok: true,
+    coverage: grant.rulesetFd === undefined ? "none" : handled < wanted ? "partial" : "full",
+  };
+}
 
 const ALL = LANDLOCK_CATALOGUE.map((entry) => entry.name);
 
@@ -72,6 +117,7 @@ export function landlockCellOn(
   arch: string,
   root: boolean,
   wanted: readonly LandlockRightName[],
+  section?: LandlockPolicy<LandlockRightName, LandlockRightName>,
 ): Result<LandlockMatrixCell, CliError> {
   const port = createLandlockMockBackend({ kernel, arch, capSysAdmin: root });
   if (port.isErr()) {
@@ -82,10 +128,26 @@ export function landlockCellOn(
         : invalidFlag("--kernels", kernel, expected),
     );
   }
-  return probeLandlockPort(port.value, { capSysAdmin: root, noNewPrivs: false }).map((probe) =>
-    cellOf(probe, wanted),
-  );
+  const probed = probeLandlockPort(port.value, { capSysAdmin: root, noNewPrivs: false });
+  if (probed.isErr() || !section) return probed.map((probe) => cellOf(probe, wanted));
+  return ok({ ...cellOf(probed.value, wanted), negotiated: negotiateSection(port.value, section) });
 }
+
+/** Whether a row satisfies the policy's Landlock section (no section: yes). */
+export const landlockSatisfied = (cell: LandlockMatrixCell | undefined): boolean =>
+  cell?.negotiated === undefined || cell.negotiated.ok;
+
+/** `ok (partial)` or the error kind of the section's negotiation. */
+export const landlockOutcomeCell = (cell: LandlockMatrixCell): Cell => {
+  const outcome = cell.negotiated;
+  if (!outcome) return "";
+  return outcome.ok
+    ? {
+        text: outcome.coverage === "full" ? "ok" : `ok (${outcome.coverage})`,
+        tone: outcome.coverage === "full" ? "ok" : "warn",
+      }
+    : { text: outcome.kind, tone: "bad" };
+};
 
 /** `4` or the errno every call answered. */
 export const landlockAbiCell = (cell: LandlockMatrixCell): Cell =>

@@ -1,7 +1,8 @@
 import {
   compareKernelVersions,
+  definePolicy,
   type FeatureName,
-  loadPolicy,
+  loadMultiPolicy,
   type NegotiationError,
   negotiate,
   type OpenMode,
@@ -9,14 +10,20 @@ import {
   parseKernelRelease,
   type Route,
 } from "@negotiate/core";
-import type { LandlockRightName } from "@negotiate/core/landlock";
+import type { LandlockPolicy, LandlockRightName } from "@negotiate/core/landlock";
 import { createMockBackend, type MockCallCounts, type MockOptionsError } from "@negotiate/mock";
 import { err, ok, type Result } from "neverthrow";
 import { MOCK_KERNELS, privilegeOptions } from "./backend-options.js";
 import { type CliError, EXIT, type ExitCode, invalidFlag } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { writeJson } from "./json-output.js";
-import { type LandlockMatrixCell, landlockCellOn, parseLandlockFlag } from "./landlock-matrix.js";
+import {
+  type LandlockMatrixCell,
+  landlockCellOn,
+  landlockSatisfied,
+  parseLandlockFlag,
+  wantedBySection,
+} from "./landlock-matrix.js";
 import { matrixText } from "./matrix-text.js";
 import { type Cell, type CliIo, styleFor } from "./output.js";
 
@@ -84,6 +91,17 @@ function optionError(error: MockOptionsError, kernel: string, arch: string): Cli
 
 export type AnyPolicy = Policy<never, FeatureName>;
 
+/** The Landlock part of the matrix: the rights shown, and the policy's section to negotiate when it has one. */
+export interface LandlockColumns {
+  readonly wanted: readonly LandlockRightName[];
+  readonly section?: LandlockPolicy<LandlockRightName, LandlockRightName>;
+}
+
+/** A row satisfies the policy: its userfaultfd negotiation and, with a `landlock:` section, its Landlock one. */
+export const rowSatisfies = (row: MatrixRow): boolean => row.ok && landlockSatisfied(row.landlock);
+
+const NO_USERFAULTFD = definePolicy({})._unsafeUnwrap() as AnyPolicy;
+
 /**
  * One negotiation of the matrix on a fresh mock, with Landlock for the `landlock` rights when given;
  * `invalid-flag` when the mock refuses the kernel or arch.
@@ -93,11 +111,11 @@ export function negotiateOn(
   kernel: string,
   arch: string,
   flags: MatrixFlags,
-  landlock?: readonly LandlockRightName[],
+  landlock?: LandlockColumns,
 ): Result<MatrixRow, CliError> {
   const row = negotiateUserfaultfdOn(policy, kernel, arch, flags);
   if (!landlock || row.isErr()) return row;
-  return landlockCellOn(kernel, arch, flags.root === true, landlock).map(
+  return landlockCellOn(kernel, arch, flags.root === true, landlock.wanted, landlock.section).map(
     (cell): MatrixRow => ({ ...row.value, landlock: cell }),
   );
 }
@@ -139,10 +157,12 @@ function negotiateUserfaultfdOn(
   });
 }
 
+const namedAs = (name: string | undefined) => (name === undefined ? {} : { name });
+
 /** The oldest release of each architecture that satisfies the policy, `null` when none does. */
 function oldestPerArch(rows: readonly MatrixRow[], arches: readonly string[]): Record<string, string | null> {
   return Object.fromEntries(
-    arches.map((arch) => [arch, rows.find((row) => row.arch === arch && row.ok)?.kernel ?? null]),
+    arches.map((arch) => [arch, rows.find((row) => row.arch === arch && rowSatisfies(row))?.kernel ?? null]),
   );
 }
 
@@ -213,20 +233,29 @@ export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<Exit
       io,
       flags.json,
     );
-  const landlock = flags.landlock === undefined ? ok(undefined) : parseLandlockFlag(flags.landlock);
-  if (landlock.isErr()) return reportFailure(landlock.error, io, flags.json);
-  const wanted = landlock.value;
-  const policy = loadPolicy(flags.policy);
-  if (policy.isErr()) return reportFailure(policy.error, io, flags.json);
+  const landlockFlag = flags.landlock === undefined ? ok(undefined) : parseLandlockFlag(flags.landlock);
+  if (landlockFlag.isErr()) return reportFailure(landlockFlag.error, io, flags.json);
+  const multi = loadMultiPolicy(flags.policy);
+  if (multi.isErr()) return reportFailure(multi.error, io, flags.json);
+  // A policy without a userfaultfd section negotiates nothing of it: every row's userfaultfd part is ok.
+  const policy = ok<AnyPolicy, never>(
+    (multi.value.userfaultfd as AnyPolicy | undefined) ?? { ...NO_USERFAULTFD, ...namedAs(multi.value.name) },
+  );
+  const section = multi.value.landlock as LandlockColumns["section"];
+  const wantedRights = landlockFlag.value ?? (section ? wantedBySection(section) : undefined);
+  const landlock: LandlockColumns | undefined = wantedRights
+    ? { wanted: wantedRights, ...(section ? { section } : {}) }
+    : undefined;
+  const wanted = landlock?.wanted;
   if (flags.distros) {
     const { distroMatrix } = await import("./distro-matrix.js");
-    return distroMatrix(policy.value, arches, flags, io, wanted);
+    return distroMatrix(policy.value, arches, flags, io, landlock);
   }
   const rows: MatrixRow[] = [];
   for (const arch of arches) {
     const perArch: MatrixRow[] = [];
     for (const kernel of kernels) {
-      const row = negotiateOn(policy.value, kernel, arch, flags, wanted);
+      const row = negotiateOn(policy.value, kernel, arch, flags, landlock);
       if (row.isErr()) return reportFailure(row.error, io, flags.json);
       perArch.push(row.value);
     }
@@ -244,6 +273,6 @@ export async function matrixCommand(flags: MatrixFlags, io: CliIo): Promise<Exit
       ...(wanted ? { landlock: wanted } : {}),
       rows,
     });
-  } else io.stdout.write(matrixText(rows, oldest, policy.value, styleFor(io.stdout, io.env), wanted));
+  } else io.stdout.write(matrixText(rows, oldest, policy.value, styleFor(io.stdout, io.env), landlock));
   return satisfied ? EXIT.ok : EXIT.failed;
 }

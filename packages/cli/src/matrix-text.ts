@@ -1,14 +1,14 @@
 import { compareKernelVersions, type FeatureName, type Policy, parseKernelRelease } from "@negotiate/core";
-import type { LandlockRightName } from "@negotiate/core/landlock";
 import {
   type LandlockMatrixCell,
   landlockAbiCell,
   landlockErrataCell,
+  landlockOutcomeCell,
   landlockRightsCell,
   landlockShortfallText,
   wrappedLines,
 } from "./landlock-matrix.js";
-import { type MatrixRow, outcomeCell } from "./matrix-command.js";
+import { type LandlockColumns, type MatrixRow, outcomeCell, rowSatisfies } from "./matrix-command.js";
 import { type Cell, renderTable, type Style } from "./output.js";
 import { escapeValue } from "./terminal-text.js";
 
@@ -53,8 +53,11 @@ function groupedLines(rows: readonly MatrixRow[], detail: (row: MatrixRow) => st
   return lines;
 }
 
-/** The Landlock columns of `--landlock`: the ABI, the errata, how many of the rights are available. */
-function landlockColumns(landlock: readonly LandlockRightName[] | undefined) {
+/**
+ * The Landlock columns: the ABI, the errata, how many of the rights are available and, with the policy's
+ * `landlock:` section, what negotiating it gave.
+ */
+function landlockColumns(landlock: LandlockColumns | undefined) {
   const shown = landlock !== undefined;
   const of = (row: MatrixRow, cell: (landlock: LandlockMatrixCell) => Cell): Cell =>
     row.landlock ? cell(row.landlock) : "";
@@ -63,8 +66,13 @@ function landlockColumns(landlock: readonly LandlockRightName[] | undefined) {
     { header: "ERRATA", cell: (row: MatrixRow) => of(row, landlockErrataCell), shown },
     {
       header: "LL RIGHTS",
-      cell: (row: MatrixRow) => of(row, (cell) => landlockRightsCell(cell, landlock?.length ?? 0)),
+      cell: (row: MatrixRow) => of(row, (cell) => landlockRightsCell(cell, landlock?.wanted.length ?? 0)),
       shown,
+    },
+    {
+      header: "LL RESULT",
+      cell: (row: MatrixRow) => of(row, landlockOutcomeCell),
+      shown: landlock?.section !== undefined,
     },
   ];
 }
@@ -93,7 +101,7 @@ export function matrixText(
   oldest: Record<string, string | null>,
   policy: AnyPolicy,
   style: Style,
-  landlock?: readonly LandlockRightName[],
+  landlock?: LandlockColumns,
 ): string {
   const alternatives = new Set(policy.oneOf.flat());
   const optional = policy.optional.names().filter((name) => !policy.forbidden.has(name));
@@ -158,7 +166,11 @@ export function matrixText(
     ...section("simulating", groupedLines(rows, callerOf)),
     ...section(
       "failed",
-      groupedLines(rows, (row) => (row.ok ? undefined : outcomeCellText(row))),
+      groupedLines(rows, (row) => {
+        if (!row.ok) return outcomeCellText(row);
+        const landlock = row.landlock?.negotiated;
+        return landlock && !landlock.ok ? `landlock: ${landlock.kind}` : undefined;
+      }),
     ),
     ...section(
       "missing optional",
@@ -175,7 +187,11 @@ export function matrixText(
     const newerFailures = rows.filter((row) => {
       const release = parseKernelRelease(row.kernel).unwrapOr(undefined);
       return (
-        row.arch === arch && !row.ok && version && release && compareKernelVersions(release, version) > 0
+        row.arch === arch &&
+        !rowSatisfies(row) &&
+        version &&
+        release &&
+        compareKernelVersions(release, version) > 0
       );
     });
     // A long list of newer failures is told as a count: "failed" above names them.

@@ -122,3 +122,37 @@ describe("negotiate matrix --landlock", () => {
     for (const line of landlockPart.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
   });
 });
+
+describe("negotiate matrix with a version 2 policy's landlock section", () => {
+  const AGENT = fixture("agent-v2.yaml");
+
+  it("negotiates the section on every kernel: its rights are the columns, its outcome decides the verdict", async () => {
+    const run = await runCli(["matrix", AGENT, "--kernels", "5.10,5.15,6.8,6.18", "--json"]);
+    const matrix = run.json<
+      MatrixJson & {
+        oldest: Record<string, string | null>;
+        rows: { landlock: Cell & { negotiated: { ok: boolean; kind?: string; coverage?: string } } }[];
+      }
+    >();
+    // required READ_FILE, READ_DIR; optional TRUNCATE, BIND_TCP, SIGNAL.
+    expect(matrix.landlock).toEqual(["READ_FILE", "READ_DIR", "TRUNCATE", "BIND_TCP", "SIGNAL"]);
+    const by = Object.fromEntries(matrix.rows.map((row) => [row.kernel, row.landlock]));
+    expect(by["5.10"]!.negotiated).toMatchObject({ ok: false, kind: "unsupported" });
+    expect(by["5.15"]!.negotiated).toEqual({ ok: true, coverage: "partial" });
+    expect(by["6.18"]!.negotiated).toEqual({ ok: true, coverage: "full" });
+    // 5.10 has the userfaultfd features but no Landlock: the oldest that satisfies the whole policy is later.
+    expect(matrix.oldest.x86_64).not.toBe("5.10");
+    const text = await runCli(["matrix", AGENT, "--kernels", "5.10,5.15,6.8,6.18"]);
+    expect(text.stdout).toMatch(/LL RIGHTS\s+LL RESULT$/m);
+    expect(text.stdout).toMatch(/^6\.8\s.*\s4\s+-\s+4 of 5\s+ok \(partial\)$/m);
+    expect(text.stdout).toContain("5.10 x86_64: landlock: unsupported");
+    for (const line of text.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it("--landlock still chooses the columns, the section still decides", async () => {
+    const run = await runCli(["matrix", AGENT, "--kernels", "6.8", "--landlock", "SIGNAL", "--json"]);
+    const matrix = run.json<MatrixJson & { rows: { landlock: { negotiated: { ok: boolean } } }[] }>();
+    expect(matrix.landlock).toEqual(["SIGNAL"]);
+    expect(matrix.rows[0]!.landlock).toMatchObject({ rights: [], negotiated: { ok: true } });
+  });
+});
