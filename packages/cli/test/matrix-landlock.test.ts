@@ -128,15 +128,13 @@ describe("negotiate matrix with a version 2 policy's landlock section", () => {
 
   it("negotiates the section on every kernel: its rights are the columns, its outcome decides the verdict", async () => {
     const run = await runCli(["matrix", AGENT, "--kernels", "5.10,5.15,6.8,6.18", "--json"]);
-    const matrix = run.json<
-      MatrixJson & {
-        oldest: Record<string, string | null>;
-        rows: { landlock: Cell & { negotiated: { ok: boolean; kind?: string; coverage?: string } } }[];
-      }
-    >();
+    type Negotiated = { negotiated: { ok: boolean; kind?: string; coverage?: string } };
+    const matrix = run.json<MatrixJson & { oldest: Record<string, string | null> }>();
     // required READ_FILE, READ_DIR; optional TRUNCATE, BIND_TCP, SIGNAL.
     expect(matrix.landlock).toEqual(["READ_FILE", "READ_DIR", "TRUNCATE", "BIND_TCP", "SIGNAL"]);
-    const by = Object.fromEntries(matrix.rows.map((row) => [row.kernel, row.landlock]));
+    const by = Object.fromEntries(
+      matrix.rows.map((row) => [row.kernel, row.landlock as unknown as Negotiated]),
+    );
     expect(by["5.10"]!.negotiated).toMatchObject({ ok: false, kind: "unsupported" });
     expect(by["5.15"]!.negotiated).toEqual({ ok: true, coverage: "partial" });
     expect(by["6.18"]!.negotiated).toEqual({ ok: true, coverage: "full" });
