@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { loadMultiPolicy } from "@negotiate/core";
-import { negotiateLandlockGrant } from "@negotiate/core/landlock";
+import { negotiateLandlock } from "@negotiate/core/landlock";
 import { err, ok } from "neverthrow";
 import type { ExecSteps } from "./exec-command.js";
 
@@ -12,5 +12,5 @@ export const EXEC_STEPS: ExecSteps = {
       const message = `${file} has no landlock: section: exec confines a command with the rights and rules it declares (version: 2, landlock: { required: […], rules: […] })`;
       return err({ kind: "invalid-policy" as const, issues: [{ path: "landlock", message, file }], message });
     }),
-  negotiate: (port, policy) => negotiateLandlockGrant(policy, { backend: port }),
+  negotiate: (port, policy) => negotiateLandlock(policy, { backend: port }),
 };
