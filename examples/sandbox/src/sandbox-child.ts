@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { writeSync } from "node:fs";
 import { loadMultiPolicy } from "@negotiate/core";
-import { createLandlockSession, negotiateLandlockGrant } from "@negotiate/core/landlock";
+import { negotiateLandlock } from "@negotiate/core/landlock";
 import { landlockBackend } from "@negotiate/linux";
 
 const [policyFile, separator, command, ...args] = process.argv.slice(2);
@@ -22,10 +22,9 @@ const section = policy._unsafeUnwrap().landlock;
 if (!section) refuse(`${policyFile}: the policy has no landlock: section`);
 const port = landlockBackend();
 if (port.isErr()) refuse(port.error.message);
-const confined = negotiateLandlockGrant(section!, { backend: port._unsafeUnwrap() })
-  .andThen((grant) => createLandlockSession(port._unsafeUnwrap(), grant, section!))
-  .andThen((session) => session.addRules(section!.rules).map(() => session))
-  .andThen((session) => session.enforce().map((enforcement) => ({ session, enforcement })));
+const confined = negotiateLandlock(section!, { backend: port._unsafeUnwrap() }).andThen((session) =>
+  session.enforce().map((enforcement) => ({ session, enforcement })),
+);
 if (confined.isErr()) refuse(confined.error.message);
 const { session, enforcement } = confined._unsafeUnwrap();
 report({

@@ -1,10 +1,9 @@
 import type { MultiPolicy, NegotiationError } from "@negotiate/core";
 import {
-  createLandlockSession,
   type LandlockPort,
   type LandlockRightName,
   type LandlockRightStatus,
-  negotiateLandlockGrant,
+  negotiateLandlock,
 } from "@negotiate/core/landlock";
 import { err, type Result } from "neverthrow";
 
@@ -33,26 +32,22 @@ export function planSandbox(
   const section = policy.landlock;
   if (!section)
     return err({ kind: "invalid-policy", issues: [], message: "the policy has no landlock: section" });
-  return negotiateLandlockGrant(section, { backend: port })
-    .andThen((grant) => createLandlockSession(port, grant, section))
-    .andThen<SandboxPlan, NegotiationError<LandlockRightName> | NegotiationError>((session) =>
-      session.addRules(section.rules).map(() => {
-        const plan: SandboxPlan = {
-          abi: session.abi,
-          coverage: session.coverage,
-          rights: session.rights.map(({ name, status, reason }) => ({
-            name,
-            status,
-            ...(reason === undefined ? {} : { reason }),
-          })),
-          rules: session.rules.map(({ rule, added, reason }) => ({
-            rule: "path" in rule ? rule.path : `port ${rule.port}`,
-            added,
-            ...(reason === undefined ? {} : { reason }),
-          })),
-        };
-        session.close();
-        return plan;
-      }),
-    );
+  return negotiateLandlock(section, { backend: port }).map((session) => {
+    const plan: SandboxPlan = {
+      abi: session.abi,
+      coverage: session.coverage,
+      rights: session.rights.map(({ name, status, reason }) => ({
+        name,
+        status,
+        ...(reason === undefined ? {} : { reason }),
+      })),
+      rules: session.rules.map(({ rule, added, reason }) => ({
+        rule: "path" in rule ? rule.path : `port ${rule.port}`,
+        added,
+        ...(reason === undefined ? {} : { reason }),
+      })),
+    };
+    session.close();
+    return plan;
+  });
 }
