@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { builtinModules, createRequire } from "node:module";
 import { join } from "node:path";
 import { defineConfig, type Options } from "tsup";
 
@@ -25,6 +26,59 @@ const quietImportMeta = (options: BuildOptions, context: { format: string }) => 
   if (context.format === "cjs") options.define = { ...options.define, "import.meta.url": "undefined" };
 };
 
+// A named import of a CommonJS module in an ES module makes Node build that module's ES namespace: for a
+// built-in, every export is read, lazy getters included (`node:fs` loads Node's stream modules, `fs.promises`,
+// readline); for a package (neverthrow), Node parses its source with cjs-module-lexer. `require` gives the same
+// objects (the one module cache) without either, so the ES module build requires them.
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const NAMED_IMPORT = /^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";$/gm;
+
+/** `true` for a package whose `import` and `require` both load its CommonJS main (no exports map, no ES type). */
+function isCommonJsPackage(name: string, from: string): boolean {
+  const manifest = createRequire(from)(`${name}/package.json`) as { exports?: unknown; type?: string };
+  return manifest.exports === undefined && manifest.type !== "module";
+}
+
+const requireCommonJsImports = (packages: readonly string[]): NonNullable<Options["plugins"]>[number] => ({
+  name: "require-commonjs-imports",
+  buildStart() {
+    for (const name of packages) {
+      if (!isCommonJsPackage(name, join(process.cwd(), "packages", "core", "package.json")))
+        throw new Error(
+          `require-commonjs-imports: ${name} now has an exports map or ES type; drop it from the list`,
+        );
+    }
+  },
+  renderChunk(code, chunk) {
+    if (this.format !== "esm" || !chunk.path.endsWith(".js")) return;
+    const targets = (specifier: string) => BUILTINS.has(specifier) || packages.includes(specifier);
+    const required: string[] = [];
+    const rest = code.replace(NAMED_IMPORT, (statement, names: string, specifier: string) => {
+      if (!targets(specifier)) return statement;
+      const bindings = names
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean)
+        .map((name) => name.replace(/\s+as\s+/, ": "));
+      required.push(`const { ${bindings.join(", ")} } = __negotiateRequire(${JSON.stringify(specifier)});`);
+      return "";
+    });
+    const left = [...rest.matchAll(/^import\b[^;]*?"([^"]+)";$/gms)].find((match) => targets(match[1]!));
+    if (left)
+      throw new Error(
+        `require-commonjs-imports: ${chunk.path} keeps an import it cannot rewrite: ${left[0]}`,
+      );
+    if (required.length === 0) return;
+    // Imports are hoisted: so are the requires, above the chunk's code.
+    const header = [
+      'import { createRequire as __negotiateCreateRequire } from "node:module";',
+      "const __negotiateRequire = __negotiateCreateRequire(import.meta.url);",
+      ...required,
+    ];
+    return { code: `${header.join("\n")}\n${rest}` };
+  },
+});
+
 const library = (name: string, entries: Record<string, string> = {}): Options => ({
   name,
   entry: { index: `packages/${name}/src/index.ts`, ...entries },
@@ -41,6 +95,7 @@ const library = (name: string, entries: Record<string, string> = {}): Options =>
   external,
   tsconfig: "tsconfig.build.json",
   esbuildOptions: quietImportMeta,
+  plugins: [requireCommonJsImports(["neverthrow"])],
 });
 
 /**
