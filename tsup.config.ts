@@ -63,7 +63,10 @@ const requireCommonJsImports = (packages: readonly string[]): NonNullable<Option
       required.push(`const { ${bindings.join(", ")} } = __negotiateRequire(${JSON.stringify(specifier)});`);
       return "";
     });
-    const left = [...rest.matchAll(/^import\b[^;]*?"([^"]+)";$/gms)].find((match) => targets(match[1]!));
+    // A default, namespace or side-effect import, or a re-export, of one of them: fail rather than leave it.
+    const left = [...rest.matchAll(/^(?:import|export)\b[^;]*?"([^"]+)";$/gms)].find((match) =>
+      targets(match[1]!),
+    );
     if (left)
       throw new Error(
         `require-commonjs-imports: ${chunk.path} keeps an import it cannot rewrite: ${left[0]}`,
