@@ -3,8 +3,9 @@
  * `@negotiate/core` and `@negotiate/linux` (the built packages), defines its policy in code and negotiates once
  * with the real kernel, against `node -e 0`, alternated round by round.
  * Goals, on the median of the paired ratios: ES module ≤ 1.3×, CommonJS ≤ 1.2×. The "floor" rows run what no
- * version of the SDK can avoid, without its code: neverthrow and koffi's native module loaded, libc opened, one
- * libc call; between a floor and its row is what the SDK's own code costs.
+ * version of the SDK can avoid, without its code: both packages resolved through their exports maps (as the
+ * imports resolve them), neverthrow and koffi's native module loaded, libc opened, one libc call; between a
+ * floor and its row is what the SDK's own code costs.
  * Run after `npx tsup`: node --import tsx bench/cold-start.bench.ts [rounds]
  */
 import { execFileSync } from "node:child_process";
@@ -45,7 +46,9 @@ const { linuxBackend } = require("@negotiate/linux");${NEGOTIATE_ONCE}`;
 const koffiEntry = realpathSync(createRequire(`${root}packages/linux/package.json`).resolve("koffi"));
 const nativeKoffi = join(dirname(koffiEntry), "..", "@koromix", "koffi-linux-x64", "linux_x64", "koffi.node");
 const koffi = JSON.stringify(existsSync(nativeKoffi) ? nativeKoffi : koffiEntry);
-const FLOOR = `require("neverthrow"); require(${koffi}).load("libc.so.6").func("int getpid()")();`;
+const LOAD_DEPENDENCIES = `require("neverthrow"); require(${koffi}).load("libc.so.6").func("int getpid()")();`;
+const resolveBoth = (resolve: string) =>
+  `${resolve}("@negotiate/core/package.json"); ${resolve}("@negotiate/linux/package.json");`;
 
 const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [
   { label: "node -e 0 (baseline: Node's own start-up)", args: ["-e", "0"] },
@@ -53,14 +56,17 @@ const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [
   { label: "CJS: require core + linux, negotiate once", args: ["-e", CJS], goal: 1.2 },
   { label: "CJS: require core alone (its share)", args: ["-e", 'require("@negotiate/core")'] },
   {
-    label: "ESM floor: neverthrow, koffi, one libc call",
+    label: "ESM floor: resolve both, neverthrow, koffi, one libc call",
     args: [
       "--input-type=module",
       "-e",
-      `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${FLOOR}`,
+      `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${resolveBoth("import.meta.resolve")} ${LOAD_DEPENDENCIES}`,
     ],
   },
-  { label: "CJS floor: neverthrow, koffi, one libc call", args: ["-e", FLOOR] },
+  {
+    label: "CJS floor: resolve both, neverthrow, koffi, one libc call",
+    args: ["-e", `${resolveBoth("require.resolve")} ${LOAD_DEPENDENCIES}`],
+  },
 ].map((variant) => ({ ...variant, cwd: root }));
 
 // Which packages the CommonJS program loads, and how many files of each: where the start-up goes.
