@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { builtinModules, createRequire } from "node:module";
 import { join } from "node:path";
 import { defineConfig, type Options } from "tsup";
@@ -82,7 +82,48 @@ const requireCommonJsImports = (packages: readonly string[]): NonNullable<Option
   },
 });
 
-const library = (name: string, entries: Record<string, string> = {}): Options => ({
+/**
+ * In the CommonJS build, `specifiers` are required on first use rather than at import: the Linux entry exports the
+ * Landlock backend too, whose core module (`@negotiate/core/landlock`, two files) a program negotiating
+ * userfaultfd alone never calls. Every use of the module's binding must be a member access, or the build fails.
+ * It rewrites the written files: tsup turns the split chunks into CommonJS after every plugin's `renderChunk`.
+ */
+const lazyRequires = (specifiers: readonly string[]): NonNullable<Options["plugins"]>[number] => ({
+  name: "lazy-requires",
+  async buildEnd({ writtenFiles }) {
+    if (this.format !== "cjs") return;
+    for (const { name } of writtenFiles.filter((file) => file.name.endsWith(".cjs"))) {
+      const code = await readFile(name, "utf8");
+      const lazy = specifiers.reduce((text, specifier) => deferRequire(text, specifier, name), code);
+      if (lazy !== code) await writeFile(name, lazy);
+    }
+  },
+});
+
+function deferRequire(code: string, specifier: string, file: string): string {
+  const quoted = `'${specifier}'`;
+  const declaration = new RegExp(`^var (\\w+) = require\\(${quoted.replace(/[/.]/g, "\\$&")}\\);$`, "m");
+  const binding = declaration.exec(code)?.[1];
+  if (binding === undefined) {
+    if (code.includes(quoted))
+      throw new Error(`lazy-requires: ${file} requires ${specifier} in a form it cannot defer`);
+    return code;
+  }
+  const rest = code.replace(declaration, "");
+  if (new RegExp(`\\b${binding}\\b(?!\\.)`).test(rest))
+    throw new Error(
+      `lazy-requires: ${file} uses ${binding} (${specifier}) other than as \`${binding}.name\``,
+    );
+  return code
+    .replace(new RegExp(`\\b${binding}\\.`, "g"), `${binding}().`)
+    .replace(declaration, `var ${binding}$; var ${binding} = () => (${binding}$ ??= require(${quoted}));`);
+}
+
+const library = (
+  name: string,
+  entries: Record<string, string> = {},
+  plugins: NonNullable<Options["plugins"]> = [],
+): Options => ({
   name,
   entry: { index: `packages/${name}/src/index.ts`, ...entries },
   outDir: `packages/${name}/dist`,
@@ -98,7 +139,7 @@ const library = (name: string, entries: Record<string, string> = {}): Options =>
   external,
   tsconfig: "tsconfig.build.json",
   esbuildOptions: quietImportMeta,
-  plugins: [requireCommonJsImports(["neverthrow"])],
+  plugins: [requireCommonJsImports(["neverthrow"]), ...plugins],
 });
 
 /**
@@ -183,7 +224,7 @@ export default defineConfig([
     landlock: "packages/core/src/landlock/index.ts",
   }),
   library("mock", { vitest: "packages/mock/src/test-kit/index.ts" }),
-  library("linux"),
+  library("linux", {}, [lazyRequires(["@negotiate/core/landlock"])]),
   cliCommand("packages/cli/dist"),
   {
     // `main()` for in-process use, ESM and CommonJS.
