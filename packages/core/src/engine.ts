@@ -68,10 +68,30 @@ export {
   kernelAtLeast,
   parseKernelRelease,
 } from "./kernel-release.js";
+export type {
+  Decision,
+  NegotiationPlan,
+  Outcome,
+  PlanInput,
+} from "./negotiation/decision.js";
 export { explainTrace, openCall } from "./negotiation/explain-trace.js";
+export type { StepOutcome, Strategy } from "./negotiation/handshake.js";
+export type { Grant, InterfaceDefinition, InterfaceFeature } from "./negotiation/interface-definition.js";
+export { defineKernelInterface, type KernelInterface } from "./negotiation/kernel-interface.js";
 export { type NegotiateOptions, negotiate } from "./negotiation/negotiate.js";
-export { Knowledge, processKnowledge } from "./negotiation/negotiation-cache.js";
-export { UFFD_API } from "./negotiation/port-calls.js";
+export {
+  Knowledge,
+  PlanCache,
+  type PortKnowledge,
+  processKnowledge,
+} from "./negotiation/negotiation-cache.js";
+export type {
+  ChannelAttempt,
+  NegotiationPort,
+  PortAnswer,
+  PortChannel,
+} from "./negotiation/negotiation-port.js";
+export { UFFD_API, type UserfaultfdChannel, userfaultfdNegotiationPort } from "./negotiation/port-calls.js";
 export { type Capabilities, type OpenModeReport, probe } from "./negotiation/probe.js";
 export type { NegotiationWarning, Route, Session } from "./negotiation/session.js";
 export type { TraceEntry } from "./negotiation/trace.js";
@@ -87,3 +107,4 @@ export {
   type UserModeOnlyPolicy,
 } from "./policy/policy.js";
 export { UNSAFE_CHARACTERS } from "./policy/quote-value.js";
+export { STRATEGIES } from "./strategies/strategies.js";

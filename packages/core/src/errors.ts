@@ -99,6 +99,10 @@ export type NegotiationError<Name extends string = FeatureName> =
       readonly reason: "no-userfaultfd" | "no-landlock" | "not-linux" | "unknown-arch" | "open-mode";
       readonly errno?: Errno;
       readonly attempts: readonly OpenAttempt[];
+      /** Why, when the interface can tell (Landlock: `not-built`, `disabled`). */
+      readonly cause?: PermissionCause;
+      /** What to do about it, with `cause`. */
+      readonly hint?: string;
     })
   | (ErrorBase & {
       readonly kind: "kernel-rejected";

@@ -9,3 +9,7 @@ export {
   type LandlockConformanceTarget,
   landlockConformance,
 } from "./landlock-conformance.js";
+export {
+  type NegotiationPortTarget,
+  negotiationPortConformance,
+} from "./negotiation-port-conformance.js";

@@ -12,6 +12,13 @@ export {
   type LandlockRuleType,
 } from "./landlock-definition.js";
 export {
+  LANDLOCK_GROUP_OFFSETS,
+  masksOfSpace,
+  spaceOfMasks,
+  spaceOfNames,
+} from "./landlock-feature-space.js";
+export type { LandlockNegotiation } from "./landlock-interface.js";
+export {
   EMPTY_LANDLOCK_MASKS,
   erratumBit,
   intersectLandlockMasks,
@@ -50,6 +57,12 @@ export {
   type RulesetAttr,
   u32Flags,
 } from "./landlock-port.js";
+export {
+  LANDLOCK_CHANNEL,
+  type LandlockChannel,
+  landlockNegotiationPort,
+} from "./landlock-port-calls.js";
+export { LANDLOCK_QUIRKS, type LandlockQuirk, landlockQuirkOf } from "./landlock-quirks.js";
 export type {
   LandlockCoverage,
   LandlockEnforcement,
@@ -59,3 +72,4 @@ export type {
   LandlockRuleReport,
   LandlockSession,
 } from "./landlock-session.js";
+export { type LandlockNegotiateOptions, negotiateLandlockGrant } from "./negotiate-landlock.js";

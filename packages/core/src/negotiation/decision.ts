@@ -24,6 +24,8 @@ export interface NegotiationPlan<C extends PortChannel = PortChannel> {
   readonly required: bigint;
   readonly optional: bigint;
   readonly forbidden: bigint;
+  /** Required, optional and every `oneOf` alternative, less forbidden features. */
+  readonly wanted: bigint;
   /** Each `oneOf` group as bit masks, in order of preference, forbidden alternatives removed. */
   readonly groups: readonly (readonly bigint[])[];
   readonly groupNames: readonly (readonly string[])[];
@@ -84,12 +86,14 @@ export function planOf<C extends PortChannel>(
   const groupNames = input.oneOf.map((group) =>
     group.filter((name) => (iface.maskOf([name]) & forbidden) === 0n),
   );
+  const groups = groupNames.map((group) => group.map((name) => iface.maskOf([name])));
   return {
     iface,
     required: input.required,
     optional: input.optional & ~forbidden,
     forbidden,
-    groups: groupNames.map((group) => group.map((name) => iface.maskOf([name]))),
+    wanted: groups.flat().reduce((mask, bit) => mask | bit, input.required | (input.optional & ~forbidden)),
+    groups,
     groupNames,
     channels: input.channels,
     strategy: input.strategy,

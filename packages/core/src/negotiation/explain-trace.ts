@@ -59,6 +59,22 @@ function explainEntry(entry: TraceEntry, uffd: (fd: number) => string): string {
       return entry.result === "ok"
         ? `closed ${uffd(entry.fd)}`
         : `closing ${uffd(entry.fd)} → ${entry.result}`;
+    case "call":
+      return `${entry.call} → ${entry.result}`;
+    case "landlock-version":
+      return entry.result === "ok"
+        ? `asked Landlock for its ABI version → ${entry.abi}`
+        : `asked Landlock for its ABI version → ${entry.result}`;
+    case "landlock-errata":
+      return entry.result === "ok"
+        ? `asked Landlock for its errata → 0x${(entry.errata ?? 0n).toString(16)}`
+        : `asked Landlock for its errata → ${entry.result}`;
+    case "landlock-create-ruleset": {
+      const call = `landlock_create_ruleset(fs=0x${entry.fs.toString(16)}, net=0x${entry.net.toString(16)}, scoped=0x${entry.scoped.toString(16)})`;
+      return entry.result === "ok" && entry.fd !== undefined
+        ? `created ${uffd(entry.fd)} with ${call}`
+        : `${call} → ${entry.result}`;
+    }
   }
 }
 
@@ -70,11 +86,16 @@ function explainEntry(entry: TraceEntry, uffd: (fd: number) => string): string {
 export function explainTrace(trace: readonly TraceEntry[]): string[] {
   const names = new Map<number, string>();
   let opened = 0;
+  let rulesets = 0;
   const uffd = (fd: number): string => names.get(fd) ?? `fd ${fd}`;
   return trace.map((entry, index) => {
     if (entry.op === "open" && entry.result === "ok" && entry.fd !== undefined) {
       opened += 1;
       names.set(entry.fd, `uffd #${opened}`);
+    }
+    if (entry.op === "landlock-create-ruleset" && entry.result === "ok" && entry.fd !== undefined) {
+      rulesets += 1;
+      names.set(entry.fd, `ruleset #${rulesets}`);
     }
     return `${String(index + 1).padStart(2)}. ${explainEntry(entry, uffd)}`;
   });

@@ -131,6 +131,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     }
     const supported = probed.value.supported!;
     this.known.supported.set(channel.key, supported);
+    this.known.probed.set(channel.key, probed.value);
     const decision = this.decide(supported);
     if (unsatisfiable(decision)) {
       this.close(handle);
@@ -199,11 +200,13 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     return ok(
       this.iface.definition.createSession({
         port: this.port,
+        probed: this.known.probed.get(channel.key),
         fd,
         channel,
         answer,
         supported,
         requested: request,
+        wanted: this.plan.wanted,
         enabled,
         missingOptional: missing,
         route,
@@ -218,7 +221,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
   // request and supported set does not change, so each one is read once per port and channel (fdinfo costs µs).
   private verify(fd: number, channel: C, outcome: Outcome): NegotiationError | undefined {
     const port = this.port;
-    if (!this.plan.verify || !port.enabledOnKernel) return undefined;
+    if (!this.plan.verify) return undefined;
     const { request, supported, enabled } = outcome;
     const key = channel.key;
     const last = outcome.confirmedBy;
@@ -228,7 +231,8 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
       outcome.confirmedBy = { known: this.known, channel: key };
       return undefined;
     }
-    const reported = port.enabledOnKernel(fd);
+    const reported = port.enabledOnKernel?.(fd);
+    if (reported === undefined) return undefined;
     if (reported.isErr()) {
       this.warn({
         code: "verify-unavailable",
@@ -279,7 +283,12 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
   }
 
   private warnDropped(mask: bigint): void {
-    const warning = this.iface.definition.privilegedDropped(this.iface.namesOf(mask));
+    const names = this.iface.namesOf(mask);
+    const warning = this.iface.definition.privilegedDropped?.(names) ?? {
+      code: "privileged-dropped",
+      message: `${names.join(", ")} refused with EPERM (a privilege this process lacks): requested without`,
+      features: names,
+    };
     if (this.warnings?.some((known) => known.code === warning.code)) return;
     this.warn(warning);
   }

@@ -27,6 +27,8 @@ export interface InterfaceFeature<Name extends string = string> {
 export interface Grant<C extends PortChannel, P extends NegotiationPort<C> = NegotiationPort<C>> {
   /** The port the negotiation used: the session closes its fd through it. */
   readonly port: P;
+  /** The answer of the query the channel's supported set came from, in this negotiation or an earlier one. */
+  readonly probed: PortAnswer | undefined;
   /** The fd the session owns: the request's new fd, or the handle the request was made on. */
   readonly fd: number;
   readonly channel: C;
@@ -35,6 +37,8 @@ export interface Grant<C extends PortChannel, P extends NegotiationPort<C> = Neg
   readonly supported: bigint;
   /** What the final request asked for. */
   readonly requested: bigint;
+  /** What the policy wanted: required and optional features, less forbidden ones (and `oneOf` alternatives). */
+  readonly wanted: bigint;
   /** What is enabled: the accepted request plus what it implies, within the supported set. */
   readonly enabled: bigint;
   readonly missingOptional: readonly string[];
@@ -67,8 +71,8 @@ export interface InterfaceDefinition<
   allRefused(attempts: readonly A[], trace: readonly TraceEntry[]): NegotiationError;
   /** A refused query (`features` 0n) or request, as the error the app gets. */
   requestFailed(port: P, errno: Errno, features: bigint, trace: readonly TraceEntry[]): NegotiationError;
-  /** The warning for privileged optional features dropped after EPERM (see `InterfaceFeature.privileged`). */
-  privilegedDropped(names: readonly string[]): NegotiationWarning<string>;
+  /** The warning for privileged optional features dropped after EPERM (see `InterfaceFeature.privileged`); default a generic one. */
+  privilegedDropped?(names: readonly string[]): NegotiationWarning<string>;
   /** A warning for negotiating on `channel` under `plan` (userfaultfd's user-mode-only fallback); optional. */
   channelWarning?(channel: C, plan: NegotiationPlan<C>): NegotiationWarning<string> | undefined;
 }

@@ -5,12 +5,10 @@ import type { NegotiationError } from "../errors.js";
 import type { Policy } from "../policy/policy.js";
 import { originsOf } from "../policy/policy-origins.js";
 import { problemOfPolicy } from "../policy/policy-shape.js";
-import { STRATEGIES } from "../strategies/strategies.js";
-import { Handshake } from "./handshake.js";
-import { type Knowledge, processKnowledge } from "./negotiation-cache.js";
+import type { Knowledge } from "./negotiation-cache.js";
 import { PortCalls } from "./port-calls.js";
 import type { Session } from "./session.js";
-import { userfaultfdPlans } from "./userfaultfd-interface.js";
+import { userfaultfd, userfaultfdPlans } from "./userfaultfd-interface.js";
 
 /** Where and how to negotiate. */
 export interface NegotiateOptions {
@@ -34,9 +32,10 @@ export function negotiate<R extends FeatureName, O extends FeatureName>(
   if (invalid.isErr()) return err(invalid.error);
   if (invalid.value !== undefined) return err(invalid.value);
   const plan = userfaultfdPlans.of(policy as Policy<FeatureName, FeatureName>);
-  const known = (options.knowledge ?? processKnowledge).of(options.backend);
-  const handshake = new Handshake(plan, new PortCalls(options.backend), known);
-  return handshake.run(STRATEGIES[plan.strategy]) as Result<Session<R, O>, NegotiationError>;
+  return userfaultfd.negotiate(plan, new PortCalls(options.backend), options) as Result<
+    Session<R, O>,
+    NegotiationError
+  >;
 }
 
 // What is wrong with the arguments, read once at this boundary: getters and Proxies may throw.

@@ -1,10 +1,12 @@
 import type { NegotiationPlan } from "./decision.js";
-import type { PortChannel } from "./negotiation-port.js";
+import type { PortAnswer, PortChannel } from "./negotiation-port.js";
 
 /** What negotiations learned about one port: every strategy asks here, none keeps its own cache. */
 export interface PortKnowledge {
   /** The supported set per channel key. */
   readonly supported: Map<string, bigint>;
+  /** The answer of the query each supported set came from (Landlock's ABI and errata are in its `detail`). */
+  readonly probed: Map<string, PortAnswer>;
   /** Channels whose open was refused; skipped under `auto` while a later channel is known to work. */
   readonly refused: Set<string>;
   /** Privileged features refused with EPERM: optional ones are not even asked for again. */
@@ -30,7 +32,13 @@ export class Knowledge {
     if (backend === this.lastBackend) return this.lastKnown!;
     let known = this.byBackend.get(backend);
     if (!known) {
-      known = { supported: new Map(), refused: new Set(), denied: 0n, verified: new Map() };
+      known = {
+        supported: new Map(),
+        probed: new Map(),
+        refused: new Set(),
+        denied: 0n,
+        verified: new Map(),
+      };
       this.byBackend.set(backend, known);
     }
     this.lastBackend = backend;

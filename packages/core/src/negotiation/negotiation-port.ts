@@ -50,8 +50,8 @@ export interface NegotiationPort<C extends PortChannel = PortChannel> {
   request(handle: number, features: bigint): Result<PortAnswer, SyscallFailure>;
   /** Releases a handle the negotiation does not keep. */
   close(handle: number): void;
-  /** The kernel's own view of what is enabled on a session's fd, where it can be read; optional. */
-  enabledOnKernel?(fd: number): Result<bigint, SyscallFailure>;
+  /** The kernel's own view of what is enabled on a session's fd; optional, and `undefined` where it cannot be read. */
+  enabledOnKernel?(fd: number): Result<bigint, SyscallFailure> | undefined;
 }
 
 /** One channel that was tried and refused, with why. */

@@ -26,11 +26,11 @@ export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
   private probedFd = -1;
   private probedReply: ApiReply | undefined;
 
-  /** The kernel's own enabled set (`Backend.enabledFeatures`), when the backend can read it. */
-  readonly enabledOnKernel?: (fd: number) => Result<bigint, SyscallFailure>;
+  constructor(readonly backend: Backend) {}
 
-  constructor(readonly backend: Backend) {
-    if (backend.enabledFeatures) this.enabledOnKernel = (fd) => backend.enabledFeatures!(fd);
+  /** The kernel's own enabled set (`Backend.enabledFeatures`), when the backend can read it. */
+  enabledOnKernel(fd: number): Result<bigint, SyscallFailure> | undefined {
+    return this.backend.enabledFeatures?.(fd);
   }
 
   get info() {
@@ -88,3 +88,7 @@ const refused = (result: Err<ApiReply, ApiFailure>): Result<PortAnswer, SyscallF
   result as unknown as Err<PortAnswer, SyscallFailure>;
 
 const answerOf = (reply: ApiReply): PortAnswer => ({ supported: reply.features, detail: reply.ioctls });
+
+/** The userfaultfd `Backend` as a generic `NegotiationPort` (what the core negotiates through), with its trace. */
+export const userfaultfdNegotiationPort = (backend: Backend): NegotiationPort<UserfaultfdChannel> =>
+  new PortCalls(backend);

@@ -24,7 +24,9 @@ export interface NegotiationWarning<Name extends string = FeatureName> {
     | "user-mode-only"
     | "probe-fallback"
     | "dropped-by-kernel"
-    | "verify-unavailable";
+    | "verify-unavailable"
+    | "privileged-dropped"
+    | "unconfined";
   readonly message: string;
   readonly features?: readonly Name[];
 }

@@ -1,7 +1,7 @@
 import type { ApiReply, OpenMode } from "../backend/backend-port.js";
 import type { Errno } from "../errno.js";
 
-/** One port call a negotiation made, with its outcome: `ok` or the errno. */
+/** One port call a negotiation made, with its outcome: `ok` or the errno. Queries that make no fd have `fd` undefined. */
 export type TraceEntry =
   | {
       readonly op: "open";
@@ -19,4 +19,29 @@ export type TraceEntry =
       readonly result: "ok" | Errno;
       readonly reply: ApiReply;
     }
-  | { readonly op: "close"; readonly fd: number; readonly result: "ok" | Errno };
+  | { readonly op: "close"; readonly fd: number; readonly result: "ok" | Errno }
+  /** A call of another interface's port, as it names it. */
+  | { readonly op: "call"; readonly call: string; readonly result: "ok" | Errno; readonly fd?: number }
+  /** `landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)`. */
+  | {
+      readonly op: "landlock-version";
+      readonly result: "ok" | Errno;
+      readonly abi?: number;
+      readonly fd?: undefined;
+    }
+  /** `landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_ERRATA)`. */
+  | {
+      readonly op: "landlock-errata";
+      readonly result: "ok" | Errno;
+      readonly errata?: bigint;
+      readonly fd?: undefined;
+    }
+  /** `landlock_create_ruleset(&attr, sizeof attr, 0)` with these handled fields. */
+  | {
+      readonly op: "landlock-create-ruleset";
+      readonly fs: bigint;
+      readonly net: bigint;
+      readonly scoped: bigint;
+      readonly result: "ok" | Errno;
+      readonly fd?: number;
+    };

@@ -5,15 +5,14 @@ import { featureBit } from "../catalogue/feature-lookup.js";
 import { isPermissionErrno } from "../errno.js";
 import type { OpenAttempt } from "../errors.js";
 import type { Policy } from "../policy/policy.js";
-import { CompiledInterface } from "./compiled-interface.js";
-import { planOf } from "./decision.js";
 import { kernelRejected, openCauseOf, openRefused, permissionDeniedAtApi, unexpected } from "./failures.js";
+import { defineKernelInterface } from "./kernel-interface.js";
 import { PlanCache } from "./negotiation-cache.js";
 import type { PortCalls, UserfaultfdChannel } from "./port-calls.js";
 import { createSession, type NegotiationWarning, type Session } from "./session.js";
 
 /** userfaultfd as data plus its port: the catalogue's rows and how its refusals read. */
-export const userfaultfdInterface = new CompiledInterface<
+export const userfaultfd = defineKernelInterface<
   UserfaultfdChannel,
   Session<FeatureName, FeatureName>,
   OpenAttempt,
@@ -79,7 +78,7 @@ export const userfaultfdInterface = new CompiledInterface<
 
 /** Plans of userfaultfd policies (and of the userfaultfd sections of version 2 policies). */
 export const userfaultfdPlans = new PlanCache((policy: Policy<FeatureName, FeatureName>) =>
-  planOf(userfaultfdInterface, {
+  userfaultfd.plan({
     required: policy.required.mask,
     optional: policy.optional.mask,
     forbidden: policy.forbidden.mask,
@@ -106,4 +105,4 @@ function openModesOf(policy: Policy<FeatureName, FeatureName>): OpenMode[] {
 }
 
 /** A userfaultfd request plus what the kernel enables along with it (WP_ASYNC brings WP_UNPOPULATED). */
-export const withImplied = (request: bigint): bigint => userfaultfdInterface.withImplied(request);
+export const withImplied = (request: bigint): bigint => userfaultfd.compiled.withImplied(request);

@@ -26,5 +26,6 @@ export function auto<C extends PortChannel, S, P extends NegotiationPort<C>>(
   handshake.close(handle);
   if (!handshake.isRejection(sent.error)) return err(handshake.failure(sent.error, handshake.sentRequest));
   handshake.known.supported.delete(channel.key);
+  handshake.known.probed.delete(channel.key);
   return probe(handshake, channel);
 }

@@ -1,0 +1,111 @@
+import { err, ok, type Result } from "neverthrow";
+import type { SyscallFailure } from "../backend/backend-port.js";
+import type { NegotiationPort, PortAnswer, PortChannel } from "../negotiation/negotiation-port.js";
+import type { TraceEntry } from "../negotiation/trace.js";
+import { FLAG_SPACE, masksOfSpace, spaceAtAbi, spaceOfNames } from "./landlock-feature-space.js";
+import { NEWEST_LANDLOCK_ABI } from "./landlock-lookup.js";
+import type { LandlockPort } from "./landlock-port.js";
+import { landlockQuirkOf } from "./landlock-quirks.js";
+
+/** Landlock's one channel: the three syscalls need no handle before the ruleset is created. */
+export interface LandlockChannel extends PortChannel<"landlock"> {}
+
+export const LANDLOCK_CHANNEL: LandlockChannel = Object.freeze({ key: "landlock" });
+
+// The handle of a channel that needs none: nothing is created before the ruleset, nothing to close.
+const NO_HANDLE = -1;
+const OPENED: Result<number, SyscallFailure> = ok(NO_HANDLE);
+const EINVAL: SyscallFailure = Object.freeze({ errno: "EINVAL" });
+
+/**
+ * A `LandlockPort` as the generic port, with every call recorded in a trace. A query is the ABI version (and
+ * the errata), turned into the ABI's row of the catalogue less a known vendor quirk; a request creates the
+ * ruleset. Restrict and add_rule flags are not part of the ruleset: they are checked against the ABI, as the
+ * kernel would check them later.
+ */
+export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
+  readonly trace: TraceEntry[] = [];
+  /** The ABI the kernel reported, capped at the newest known; `undefined` until asked. */
+  abi: number | undefined;
+  /** The errata the kernel reported (0n when it cannot be asked). */
+  errata = 0n;
+
+  constructor(readonly backend: LandlockPort) {}
+
+  get info() {
+    return this.backend.info;
+  }
+
+  open(): Result<number, SyscallFailure> {
+    return OPENED;
+  }
+
+  /** Takes the ABI and errata from the `detail` of an earlier query's answer. */
+  remember(probed: PortAnswer): void {
+    if (this.abi !== undefined) return;
+    this.abi = Number(probed.detail & 0xffff_ffffn);
+    this.errata = probed.detail >> 32n;
+  }
+
+  /** The ABI version and errata, asked once per negotiation. */
+  version(): Result<number, SyscallFailure> {
+    if (this.abi !== undefined) return ok(this.abi);
+    const version = this.backend.abiVersion();
+    this.trace.push(
+      version.isOk()
+        ? { op: "landlock-version", result: "ok", abi: version.value }
+        : { op: "landlock-version", result: version.error.errno },
+    );
+    if (version.isErr()) return version;
+    this.abi = Math.min(version.value, NEWEST_LANDLOCK_ABI);
+    const errata = this.backend.errata();
+    this.trace.push(
+      errata.isOk()
+        ? { op: "landlock-errata", result: "ok", errata: errata.value }
+        : { op: "landlock-errata", result: errata.error.errno },
+    );
+    // Before ABI 7 (without the stable backport) the query is EINVAL: no erratum is reported.
+    this.errata = errata.isOk() ? errata.value : 0n;
+    return ok(this.abi);
+  }
+
+  /** What this kernel supports: its ABI's row, less what a known vendor kernel refuses. */
+  supported(abi: number): bigint {
+    const quirk = landlockQuirkOf(this.backend.info.kernelRelease);
+    return quirk ? spaceAtAbi(abi) & ~spaceOfNames(quirk.refuses) : spaceAtAbi(abi);
+  }
+
+  query(): Result<PortAnswer, SyscallFailure> {
+    const abi = this.version();
+    if (abi.isErr()) return err(abi.error);
+    // The ABI and errata ride along in `detail`, so that a negotiation that skips the query still knows them.
+    return ok({ supported: this.supported(abi.value), detail: BigInt(abi.value) | (this.errata << 32n) });
+  }
+
+  request(_handle: number, features: bigint): Result<PortAnswer, SyscallFailure> {
+    const flags = features & FLAG_SPACE;
+    if (flags !== 0n) {
+      const abi = this.version();
+      if (abi.isErr()) return err(abi.error);
+      if ((flags & ~this.supported(abi.value)) !== 0n) return err(EINVAL);
+    }
+    const { fs, net, scope } = masksOfSpace(features);
+    const created = this.backend.createRuleset({ handledAccessFs: fs, handledAccessNet: net, scoped: scope });
+    this.trace.push(
+      created.isOk()
+        ? { op: "landlock-create-ruleset", fs, net, scoped: scope, result: "ok", fd: created.value }
+        : { op: "landlock-create-ruleset", fs, net, scoped: scope, result: created.error.errno },
+    );
+    return created.isOk() ? ok({ supported: undefined, fd: created.value, detail: 0n }) : err(created.error);
+  }
+
+  close(handle: number): void {
+    if (handle === NO_HANDLE) return;
+    const closed = this.backend.close(handle);
+    this.trace.push({ op: "close", fd: handle, result: closed.isOk() ? "ok" : closed.error.errno });
+  }
+}
+
+/** A `LandlockPort` as a generic `NegotiationPort` (what the core negotiates through), with its trace. */
+export const landlockNegotiationPort = (port: LandlockPort): NegotiationPort<LandlockChannel> =>
+  new LandlockPortCalls(port);

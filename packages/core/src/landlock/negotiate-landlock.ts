@@ -1,0 +1,120 @@
+import { err, fromThrowable, ok, type Result } from "neverthrow";
+import type { NegotiationError } from "../errors.js";
+import type { Knowledge } from "../negotiation/negotiation-cache.js";
+import { masksOfSpace, spaceOfNames } from "./landlock-feature-space.js";
+import { type LandlockNegotiation, landlock, landlockPlans } from "./landlock-interface.js";
+import { EMPTY_LANDLOCK_MASKS, type LandlockRightName } from "./landlock-lookup.js";
+import type { LandlockPolicy } from "./landlock-policy.js";
+import type { LandlockPort } from "./landlock-port.js";
+import { LandlockPortCalls } from "./landlock-port-calls.js";
+
+/** Where and how to negotiate Landlock. */
+export interface LandlockNegotiateOptions {
+  /** The kernel, real (`landlockBackend()`) or simulated (`landlockMockBackend()`). */
+  readonly backend: LandlockPort;
+  /** Where `auto` remembers what it learned; default: one shared by the whole process. */
+  readonly knowledge?: Knowledge;
+}
+
+const PORT_METHODS = ["abiVersion", "errata", "createRuleset", "close"] as const;
+
+/**
+ * Negotiates a Landlock section: the ABI (and errata) learned or remembered, the ruleset created handling
+ * exactly the wanted rights this kernel has. Nothing handled (`none`) is an error unless the policy says
+ * `unavailable: run-unconfined`, which gives a grant without a ruleset and a warning saying so. Total: bad
+ * options or a policy that is not one are errors, never thrown.
+ */
+export function negotiateLandlockGrant(
+  policy: LandlockPolicy<LandlockRightName, LandlockRightName>,
+  options: LandlockNegotiateOptions,
+): Result<LandlockNegotiation, NegotiationError<LandlockRightName>> {
+  const reason =
+    policy === checkedPolicy && options.backend === checkedBackend ? undefined : problemOf(policy, options);
+  if (reason !== undefined)
+    return err({
+      kind: "backend-unavailable",
+      backend: "(none)",
+      reason,
+      message: `negotiateLandlock: ${reason}`,
+    });
+  const plan = landlockPlans.of(policy);
+  const result = landlock.negotiate(plan, new LandlockPortCalls(options.backend), options);
+  if (result.isErr()) {
+    const error = result.error as NegotiationError<LandlockRightName>;
+    const off = error.kind === "unsupported" || error.kind === "permission-denied";
+    return off && policy.unavailable === "run-unconfined" ? ok(unconfined(policy, error)) : err(error);
+  }
+  const granted = result.value;
+  if (granted.rulesetFd !== undefined) return ok(granted);
+  if (policy.unavailable === "run-unconfined") return ok(unconfined(policy, undefined, granted));
+  return err({
+    kind: "unsupported",
+    reason: "no-landlock",
+    attempts: [],
+    trace: granted.trace,
+    message: `none of the wanted Landlock rights is available with ABI ${granted.abi}: the ruleset would confine nothing; set the policy's landlock.unavailable: run-unconfined to run unconfined`,
+  });
+}
+
+// Without Landlock (or with nothing it could handle) and a policy that allows it: no ruleset, said out loud.
+function unconfined(
+  policy: LandlockPolicy<LandlockRightName, LandlockRightName>,
+  error: NegotiationError<LandlockRightName> | undefined,
+  granted?: LandlockNegotiation,
+): LandlockNegotiation {
+  const why = error ? error.message : "none of the wanted Landlock rights is available";
+  const wanted = spaceOfNames([...policy.required, ...policy.optional]) & ~spaceOfNames(policy.forbidden);
+  return {
+    rulesetFd: undefined,
+    abi: granted?.abi ?? 0,
+    errata: granted?.errata ?? 0n,
+    supported: granted?.supported ?? EMPTY_LANDLOCK_MASKS,
+    handled: EMPTY_LANDLOCK_MASKS,
+    wanted: masksOfSpace(wanted),
+    unavailableReason: why,
+    strategy: policy.strategy,
+    route: "unconfined",
+    trace: granted?.trace ?? error?.trace ?? [],
+    warnings: [
+      ...(granted?.warnings ?? []),
+      {
+        code: "unconfined",
+        message: `running unconfined, as the policy allows (unavailable: run-unconfined): ${why}`,
+      },
+    ],
+    missingOptional: policy.optional,
+  };
+}
+
+// Apps negotiate one policy with one port again and again: once checked, the pair is not read again.
+let checkedPolicy: object | undefined;
+let checkedBackend: object | undefined;
+
+function problemOf(policy: unknown, options: LandlockNegotiateOptions): string | undefined {
+  const problem = argumentsProblem(policy, options);
+  const reason = problem.isOk() ? problem.value : problem.error;
+  if (reason === undefined) {
+    checkedPolicy = policy as object;
+    checkedBackend = options.backend;
+  }
+  return reason;
+}
+
+const argumentsProblem = fromThrowable(
+  (policy: unknown, options: unknown): string | undefined => {
+    if (typeof policy !== "object" || policy === null) return "the Landlock policy must be an object";
+    const section = policy as Record<string, unknown>;
+    for (const list of ["required", "optional", "forbidden"] as const)
+      if (!Array.isArray(section[list])) return `the Landlock policy's ${list} must be a list of right names`;
+    if (typeof options !== "object" || options === null)
+      return "the options must be an object with a backend";
+    const backend = (options as { backend?: unknown }).backend;
+    if (typeof backend !== "object" || backend === null)
+      return "options.backend must be a Landlock port (landlockBackend(), landlockMockBackend())";
+    for (const method of PORT_METHODS)
+      if (typeof (backend as Record<string, unknown>)[method] !== "function")
+        return `options.backend.${method} must be a function`;
+    return undefined;
+  },
+  (error) => `reading the arguments threw ${error instanceof Error ? error.name : typeof error}`,
+);
