@@ -10,11 +10,15 @@ import {
   definePolicy,
   FeatureSet,
   lintPolicy,
+  loadMultiPolicy,
   loadPolicy,
+  type MultiPolicyInput,
   negotiate,
   type PolicyInput,
   parseKernelRelease,
+  parseMultiPolicy,
   parsePolicy,
+  policyToDocument,
   probe,
 } from "@negotiate/core";
 import { mockBackend } from "@negotiate/mock";
@@ -59,6 +63,14 @@ const thrown = (run: () => unknown): unknown => {
 const V = "version: 1\n";
 const backend = () => mockBackend({ kernel: "6.18.0", arch: "x86_64", capSysPtrace: true });
 const anyPolicy = (value: unknown) => definePolicy(value as PolicyInput);
+const anyMultiPolicy = (value: unknown) => definePolicy(value as MultiPolicyInput);
+const rulesFile = (count: number) => (directory: string) => {
+  const rules = Array.from(
+    { length: count },
+    (_, index) => `    - { path: /srv/${index}, allow: [READ_FILE] }\n`,
+  );
+  writeFileSync(join(directory, "policy.yaml"), `version: 2\nlandlock:\n  rules:\n${rules.join("")}`);
+};
 const throwing = () =>
   new Proxy(
     {},
@@ -98,6 +110,77 @@ const groupsOf = (count: number) =>
   Array.from({ length: count }, (_, index) => [NAMES[index % 8]!, NAMES[(index >> 3) % 8]!, "EVENT_REMAP"]);
 
 export const CASES: readonly HostileCase[] = [
+  {
+    name: "a version 2 policy with 500 distinct rules is read whole",
+    prepare: rulesFile(500),
+    run: (directory) => {
+      const result = loadMultiPolicy(join(directory, "policy.yaml"));
+      return result.isOk() ? { rules: result.value.landlock?.rules.length } : outcomeOf(result, directory);
+    },
+  },
+  { name: "a version 2 policy with 20,000 rules", prepare: rulesFile(20_000), run: load("policy.yaml") },
+  {
+    name: "2,000 identical rules in code are kept once",
+    run: () => {
+      const rule = { port: 80, allow: ["BIND_TCP"] };
+      const result = anyMultiPolicy({
+        version: 2,
+        landlock: { rules: Array.from({ length: 2000 }, () => rule) },
+      });
+      return result.isOk() ? { rules: result.value.landlock?.rules.length } : outcomeOf(result, "");
+    },
+  },
+  {
+    name: "a rule path of 50 MB in code",
+    run: (directory) =>
+      outcomeOf(
+        anyMultiPolicy({
+          version: 2,
+          landlock: { rules: [{ path: `/${"p".repeat(50_000_000)}`, allow: ["READ_FILE"] }] },
+        }),
+        directory,
+      ),
+  },
+  {
+    name: "a Landlock name of 50 MB given to parseMultiPolicy as text",
+    run: (directory) =>
+      outcomeOf(
+        parseMultiPolicy(
+          `version: 2\nlandlock: { required: [LANDLOCK_ACCESS_FS_${"R".repeat(50_000_000)}] }\n`,
+          {
+            format: "yaml",
+          },
+        ),
+        directory,
+      ),
+  },
+  {
+    name: "parseMultiPolicy(null text)",
+    run: (directory) => outcomeOf(parseMultiPolicy(null as never, { format: "yaml" }), directory),
+  },
+  {
+    name: "loadMultiPolicy(undefined)",
+    run: (directory) => outcomeOf(loadMultiPolicy(undefined as never), directory),
+  },
+  {
+    name: "definePolicy of version 2 with a throwing getter in a section",
+    run: (directory) =>
+      outcomeOf(
+        anyMultiPolicy({
+          version: 2,
+          landlock: {
+            get rules() {
+              throw new TypeError("boom");
+            },
+          },
+        }),
+        directory,
+      ),
+  },
+  {
+    name: "policyToDocument of a version 2 value whose section is a Proxy",
+    run: () => thrown(() => policyToDocument({ version: 2, landlock: throwing() } as never)),
+  },
   {
     name: "the policy path is a FIFO with no writer",
     prepare: (directory) => execFileSync("mkfifo", [join(directory, "policy.yaml")]),

@@ -1,4 +1,4 @@
-import { lintPolicy, loadPolicy, type PolicyIssue } from "@negotiate/core";
+import { lintPolicy, loadMultiPolicy, type MultiPolicy, type PolicyIssue } from "@negotiate/core";
 import { EXIT, type ExitCode } from "./cli-error.js";
 import { writeJson } from "./json-output.js";
 import { type CliIo, type Style, styleFor } from "./output.js";
@@ -12,26 +12,108 @@ export interface CheckFlags {
   readonly json?: boolean;
 }
 
+/** What a valid policy asks of each kernel interface, by name. */
+interface SectionSummary {
+  readonly userfaultfd?: {
+    readonly required: readonly string[];
+    readonly optional: readonly string[];
+    readonly forbidden: readonly string[];
+    readonly oneOf: readonly (readonly string[])[];
+    readonly strategy: string;
+  };
+  readonly landlock?: {
+    readonly required: readonly string[];
+    readonly optional: readonly string[];
+    readonly forbidden: readonly string[];
+    readonly rules: number;
+    readonly unavailable: string;
+    readonly threads: string;
+    readonly strategy: string;
+  };
+}
+
 /** What `check` found in one file: `errors` make it invalid, `warnings` are lints of a valid policy. */
 interface FileCheck {
   readonly file: string;
   readonly valid: boolean;
   readonly name?: string;
+  readonly sections?: SectionSummary;
   readonly errors: readonly PolicyIssue[];
   readonly warnings: readonly PolicyIssue[];
 }
 
+// Every version: a version 1 file is a policy with a userfaultfd section only.
 function checkFile(file: string): FileCheck {
-  const loaded = loadPolicy(file);
+  const loaded = loadMultiPolicy(file);
   if (loaded.isErr()) return { file, valid: false, errors: loaded.error.issues, warnings: [] };
   const policy = loaded.value;
   return {
     file,
     valid: true,
     ...(policy.name === undefined ? {} : { name: policy.name }),
+    sections: sectionsOf(policy),
     errors: [],
-    warnings: lintPolicy(policy),
+    warnings: policy.userfaultfd === undefined ? [] : lintPolicy(policy.userfaultfd),
   };
+}
+
+function sectionsOf({ userfaultfd, landlock }: MultiPolicy): SectionSummary {
+  return {
+    ...(userfaultfd === undefined
+      ? {}
+      : {
+          userfaultfd: {
+            required: userfaultfd.required.names(),
+            optional: userfaultfd.optional.names(),
+            forbidden: userfaultfd.forbidden.names(),
+            oneOf: userfaultfd.oneOf,
+            strategy: userfaultfd.strategy,
+          },
+        }),
+    ...(landlock === undefined
+      ? {}
+      : {
+          landlock: {
+            required: landlock.required,
+            optional: landlock.optional,
+            forbidden: landlock.forbidden,
+            rules: landlock.rules.length,
+            unavailable: landlock.unavailable,
+            threads: landlock.threads,
+            strategy: landlock.strategy,
+          },
+        }),
+  };
+}
+
+// One line per section, for a policy with more than a userfaultfd section (a version 1 policy shows none).
+function sectionLines(sections: SectionSummary | undefined): string[] {
+  if (sections?.landlock === undefined) return [];
+  const names = (label: string, list: readonly string[]) =>
+    list.length > 0 ? [`${label} ${list.join(", ")}`] : [];
+  const { userfaultfd, landlock } = sections;
+  const lines = [];
+  if (userfaultfd !== undefined) {
+    const parts = [
+      ...names("required", userfaultfd.required),
+      ...names("optional", userfaultfd.optional),
+      ...names("forbidden", userfaultfd.forbidden),
+      ...userfaultfd.oneOf.map((group) => `one of ${group.join(" | ")}`),
+      `strategy ${userfaultfd.strategy}`,
+    ];
+    lines.push(`  userfaultfd  ${parts.join("; ")}`);
+  }
+  const parts = [
+    ...names("required", landlock.required),
+    ...names("optional", landlock.optional),
+    ...names("forbidden", landlock.forbidden),
+    plural(landlock.rules, "rule"),
+    `unavailable ${landlock.unavailable}`,
+    `threads ${landlock.threads}`,
+    `strategy ${landlock.strategy}`,
+  ];
+  lines.push(`  landlock     ${parts.join("; ")}`);
+  return lines.map(escapeValue);
 }
 
 const plural = (count: number, noun: string): string => `${count} ${noun}${count === 1 ? "" : "s"}`;
@@ -48,7 +130,7 @@ function checkText(check: FileCheck, strict: boolean, style: Style): string {
     : check.warnings.length
       ? style.paint(strict ? `fails --strict: ${warnings}` : `valid, ${warnings}`, strict ? "bad" : "warn")
       : style.paint("valid", "ok");
-  return [`${title}: ${verdict}`, ...issues].join("\n");
+  return [`${title}: ${verdict}`, ...sectionLines(check.sections), ...issues].join("\n");
 }
 
 /** With `--strict`, the line that says which files' warnings failed the check. */

@@ -1,4 +1,5 @@
 import type { HostProfileError, NegotiationError } from "@negotiate/core";
+import type { LandlockRightName } from "@negotiate/core/landlock";
 
 /**
  * Everything a command can fail with: the SDK's own errors plus the CLI's invalid input.
@@ -10,6 +11,7 @@ import type { HostProfileError, NegotiationError } from "@negotiate/core";
  */
 export type CliError =
   | NegotiationError
+  | NegotiationError<LandlockRightName>
   | {
       readonly kind: "invalid-flag";
       readonly flag: string;
@@ -37,6 +39,10 @@ export const EXIT = {
   invalidInput: 2,
   /** A bug: something threw that nothing expected (EX_SOFTWARE). */
   internal: 70,
+  /** `exec`: the command was found but cannot run (EACCES, ENOEXEC…), as a shell says it. */
+  notRunnable: 126,
+  /** `exec`: the command was not found, as a shell says it. */
+  notFound: 127,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -4,6 +4,8 @@ import { EXIT } from "./cli-error.js";
 export interface ExitMeanings {
   readonly ok: string;
   readonly failed?: string;
+  /** Codes of this command alone, listed after the shared ones. */
+  readonly more?: readonly (readonly [number, string])[];
 }
 
 /**
@@ -16,14 +18,16 @@ export function helpAfter(examples: readonly string[], exits: ExitMeanings): str
     ...(exits.failed ? [[EXIT.failed, exits.failed] as const] : []),
     [EXIT.invalidInput, "invalid input: a policy, a flag, a file, an unknown feature, a usage error"],
     [EXIT.internal, "internal error (a bug), reported in one line (as JSON with --json)"],
+    ...(exits.more ?? []),
   ];
+  const width = Math.max(...codes.map(([code]) => String(code).length)) + 1;
   return [
     "",
     "Examples:",
     ...examples.map((example) => `  $ ${example}`),
     "",
     "Exit codes:",
-    ...codes.map(([code, meaning]) => `  ${String(code).padEnd(3)}${meaning}`),
+    ...codes.map(([code, meaning]) => `  ${String(code).padEnd(width)}${meaning}`),
     "",
     "Environment:",
     "  NO_COLOR  set and not empty: no colours (colours are only ever used on a terminal)",

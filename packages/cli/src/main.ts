@@ -35,7 +35,9 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
     .exitOverride()
     .showSuggestionAfterError()
     .showHelpAfterError("(add --help for usage)")
-    .allowExcessArguments(false);
+    .allowExcessArguments(false)
+    // `exec` passes every argument after its command's name on to the command.
+    .enablePositionalOptions();
   // Each subcommand inherits the output settings; its usage errors point at its own --help.
   const command = (name: string) =>
     root.command(name).showHelpAfterError(`(negotiate ${name} --help for usage)`);
@@ -185,6 +187,42 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
         return typesCommand(policy, io);
       }),
     );
+
+  command("exec")
+    .description(
+      "run a command confined by Landlock: negotiate the policy's landlock section with this kernel, add its rules, restrict, then exec the command, whose exit code is the exit code",
+    )
+    .requiredOption("--policy <file>", "the policy file (YAML or JSON) with a landlock: section")
+    .argument("<command...>", "the command and its arguments, after --")
+    .option("--backend <name>", "linux only: a simulated kernel cannot confine a command")
+    .option("--json", "write the per-right report as JSON on stderr (stdout stays the command's)")
+    .option("--json-report <file>", "write the JSON report to a file instead")
+    .option("--report-fd <n>", "write the JSON report to this open fd instead (2 or above)")
+    .passThroughOptions()
+    .addHelpText(
+      "after",
+      helpAfter(
+        [
+          "negotiate exec --policy sandbox.yaml -- sh -c 'cat /etc/hostname'",
+          "negotiate exec --policy sandbox.yaml --json-report report.json -- node tool.js",
+        ],
+        {
+          ok: "the command ran and exited 0 (any other code of the command passes through)",
+          failed: "the command never ran: the negotiation or the confinement failed",
+          more: [
+            [EXIT.notRunnable, "the command cannot run inside the sandbox (EACCES, ENOEXEC…)"],
+            [EXIT.notFound, "the command was not found"],
+          ],
+        },
+      ),
+    )
+    .action(async (command: string[], flags) => {
+      const [{ execCommand }, { EXEC_STEPS }] = await Promise.all([
+        import("./exec-command.js"),
+        import("./exec-steps.js"),
+      ]);
+      done(await execCommand(flags, command, io, EXEC_STEPS));
+    });
 
   command("capture")
     .description(

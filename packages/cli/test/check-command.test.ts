@@ -7,6 +7,7 @@ interface CheckJson {
     file: string;
     valid: boolean;
     name?: string;
+    sections?: { userfaultfd?: { required: string[] }; landlock?: { required: string[]; rules: number } };
     errors: { path: string; line?: number }[];
     warnings: { path: string; message: string }[];
   }[];
@@ -50,5 +51,33 @@ describe("negotiate check", () => {
     const [result] = run.json<CheckJson>().files;
     expect(result?.valid).toBe(false);
     expect(result?.errors).toHaveLength(1);
+  });
+
+  it("validates a version 2 policy and prints both of its sections", async () => {
+    const file = fixture("agent-v2.yaml");
+    const run = await runCli(["check", file]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        `${file} (agent): valid`,
+        "  userfaultfd  required MISSING_SHMEM; optional THREAD_ID; strategy probe",
+        "  landlock     required READ_FILE, READ_DIR; optional TRUNCATE, BIND_TCP, SIGNAL; 2 rules; unavailable fail; threads warn; strategy probe",
+        "",
+      ].join("\n"),
+    );
+    const json = await runCli(["check", file, "--json"]);
+    expect(json.json<CheckJson>().files[0]?.sections).toMatchObject({
+      userfaultfd: { required: ["MISSING_SHMEM"] },
+      landlock: { required: ["READ_FILE", "READ_DIR"], rules: 2 },
+    });
+  });
+
+  it("reports a problem deep in a version 2 policy's rules with its position", async () => {
+    const file = fixture("bad-rule-v2.yaml");
+    const run = await runCli(["check", file]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe(
+      `${file}: invalid, 1 problem\n    ${file}:8:40 landlock.rules[3].allow[1]: BIND_TCP is a net right: a path rule takes fs rights only (expected: EXECUTE, WRITE_FILE, READ_FILE, READ_DIR, REMOVE_DIR, REMOVE_FILE, MAKE_CHAR, MAKE_DIR, MAKE_REG, MAKE_SOCK, MAKE_FIFO, MAKE_BLOCK, MAKE_SYM, REFER, TRUNCATE, IOCTL_DEV, RESOLVE_UNIX)\n`,
+    );
   });
 });

@@ -8,7 +8,7 @@ import { realKernelHint } from "../src/backend-selection.js";
 import { main } from "../src/main.js";
 import { ANSI, fixture, runCli, STACK_FRAME } from "./support/run-cli.js";
 
-const COMMANDS = ["probe", "run", "check", "matrix", "capture"] as const;
+const COMMANDS = ["probe", "run", "check", "matrix", "capture", "exec"] as const;
 
 describe("the negotiate program", () => {
   it.each(COMMANDS)("%s --help prints its usage and exits 0", async (command) => {

@@ -4,13 +4,31 @@ export {
   type HostProfileError,
 } from "./backend/host-profile-codec.js";
 export * from "./engine.js";
-export { definePolicy, type OptionalNames, type RequiredNames } from "./policy/define-policy.js";
+export {
+  definePolicy,
+  type LandlockOptional,
+  type LandlockRequired,
+  type OptionalNames,
+  type RequiredNames,
+} from "./policy/define-policy.js";
 export { lintPolicy } from "./policy/lint-policy.js";
+export { loadMultiPolicy } from "./policy/load-multi-policy.js";
 export { loadPolicy } from "./policy/load-policy.js";
+export { type MultiPolicy, POLICY_SECTIONS, type PolicySection } from "./policy/multi-policy.js";
+export {
+  type MultiPolicyDocument,
+  type MultiPolicyInput,
+  SHARED_KNOBS,
+  type SharedKnob,
+} from "./policy/multi-policy-document.js";
+export { parseMultiPolicy } from "./policy/parse-multi-policy.js";
 export { type ParsePolicyOptions, parsePolicy } from "./policy/parse-policy.js";
-export { PolicyDocumentCodec, PolicyFileCodec } from "./policy/policy-codecs.js";
+export { MultiPolicyDocumentCodec, PolicyDocumentCodec, PolicyFileCodec } from "./policy/policy-codecs.js";
 export {
   FEATURE_NAME_SPELLINGS,
+  FORMAT_VERSIONS,
+  type FormatVersion,
+  MAX_RULE_PATH_BYTES,
   type PolicyDocument,
   type PolicyFormat,
   type PolicyInput,
@@ -20,7 +38,13 @@ export {
   type PresetReference,
 } from "./policy/policy-document.js";
 export { formatPolicyIssue, type PolicyError } from "./policy/policy-issue.js";
-export { type Origin, originsOf, type PolicyOrigins } from "./policy/policy-origins.js";
+export {
+  type LandlockOrigins,
+  landlockOriginsOf,
+  type Origin,
+  originsOf,
+  type PolicyOrigins,
+} from "./policy/policy-origins.js";
 export { POLICY_PRESETS, type PolicyPreset } from "./policy/presets.js";
 export {
   type BoundedFile,

@@ -1,3 +1,4 @@
+export { type ExecFailure, execCommand } from "./exec-command.js";
 export {
   createLandlockBackend,
   type LandlockHost,

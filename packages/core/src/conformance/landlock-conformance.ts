@@ -34,8 +34,19 @@ export interface LandlockConformanceTarget {
   readonly openFile: (port: LandlockPort, kind: ConformanceFileKind) => number;
   /** The fds open now (for the leak check); omitted, the check is skipped. */
   readonly openFdCount?: (port: LandlockPort) => number;
+  /**
+   * An existing directory and regular file for `openPath`, and a path that does not exist. Default `/tmp`,
+   * `/etc/hostname` and `/nonexistent-negotiate-conformance` (the mock's default filesystem has the first two).
+   */
+  readonly paths?: { readonly directory: string; readonly file: string; readonly missing: string };
   readonly can: LandlockConformanceAbilities;
 }
+
+const DEFAULT_PATHS = {
+  directory: "/tmp",
+  file: "/etc/hostname",
+  missing: "/nonexistent-negotiate-conformance",
+} as const;
 
 const names = (...list: string[]) => landlockMasksOf(list)._unsafeUnwrap();
 const READ_FILE = names("READ_FILE").fs;
@@ -199,6 +210,42 @@ export function landlockConformance(target: LandlockConformanceTarget): void {
       withFile(port, "directory", (dir) =>
         expect(errno(port.restrictSelf(dir, 0n))).toBe(expected("EBADFD")),
       );
+    });
+
+    it("opens a directory and a file as O_PATH rule parents: dir rights on the directory, file rights only on the file", () => {
+      const paths = target.paths ?? DEFAULT_PATHS;
+      withRuleset((port, ruleset) => {
+        const dir = port.openPath(paths.directory)._unsafeUnwrap();
+        const file = port.openPath(paths.file)._unsafeUnwrap();
+        try {
+          expect([dir.directory, file.directory]).toEqual([true, false]);
+          const rule = (parentFd: number, allowed: bigint) =>
+            port.addRule(ruleset, { type: "path-beneath", allowed, parentFd });
+          expect(rule(dir.fd, READ_DIR | READ_FILE).isOk()).toBe(true);
+          expect(rule(file.fd, READ_FILE).isOk()).toBe(true);
+          expect(errno(rule(file.fd, READ_DIR))).toBe("EINVAL");
+          // An O_PATH fd is no ruleset: EBADF, as for a fd not open.
+          expect(
+            errno(port.addRule(dir.fd, { type: "path-beneath", allowed: READ_DIR, parentFd: dir.fd })),
+          ).toBe("EBADF");
+        } finally {
+          expect(port.close(dir.fd).isOk()).toBe(true);
+          expect(port.close(file.fd).isOk()).toBe(true);
+        }
+      });
+    });
+
+    it("answers ENOENT for a missing path and EINVAL for a path with a NUL, opening nothing", () => {
+      const paths = target.paths ?? DEFAULT_PATHS;
+      const port = target.create();
+      const before = target.openFdCount?.(port);
+      expect(errno(port.openPath(paths.missing))).toBe("ENOENT");
+      expect(errno(port.openPath(`${paths.directory}\0/etc`))).toBe("EINVAL");
+      for (let round = 0; round < 200; round++) {
+        const opened = port.openPath(round % 2 === 0 ? paths.directory : paths.missing);
+        if (opened.isOk()) port.close(opened.value.fd);
+      }
+      if (target.openFdCount) expect(target.openFdCount(port)).toBe(before);
     });
 
     it("counts at least the calling thread", () => {

@@ -1,5 +1,11 @@
 // `@negotiate/core/landlock`: the Landlock catalogue and port, for the Linux and mock implementations.
-export { LANDLOCK_ABIS, LANDLOCK_CATALOGUE, LANDLOCK_ERRATA } from "./landlock-catalogue.js";
+export { createLandlockSession } from "./create-landlock-session.js";
+export {
+  LANDLOCK_ABIS,
+  LANDLOCK_CATALOGUE,
+  LANDLOCK_ERRATA,
+  LANDLOCK_LAYER_LIMITS,
+} from "./landlock-catalogue.js";
 export {
   LANDLOCK_GROUPS,
   LANDLOCK_PREFIXES,
@@ -66,6 +72,7 @@ export { LANDLOCK_QUIRKS, type LandlockQuirk, landlockQuirkOf } from "./landlock
 export type {
   LandlockCoverage,
   LandlockEnforcement,
+  LandlockEnforceOptions,
   LandlockGrant,
   LandlockRightReport,
   LandlockRightStatus,

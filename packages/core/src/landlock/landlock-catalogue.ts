@@ -7,8 +7,9 @@ import type {
 // Sources: the Landlock reference (§n); "uapi" is include/uapi/linux/landlock.h of the release that added the
 // bit; "here" was measured on this project's 6.18 host (ABI 7, errata 7).
 const REF3 = "landlock reference §3, uapi landlock.h";
-const fs = (
-  name: string,
+// Generic so that each name stays a literal type (`LandlockRightName` is the union of the names).
+const fs = <const Name extends string>(
+  name: Name,
   bit: number,
   abi: number,
   target: "file" | "directory",
@@ -164,6 +165,7 @@ export const LANDLOCK_ERRATA = [
     abi: 4,
     since: "6.15",
     fixes: "TCP rights no longer apply to other stream protocols (MPTCP, SMC, SCTP)",
+    affects: { group: "net", names: ["BIND_TCP", "CONNECT_TCP"] },
     source: "landlock reference §4; security/landlock/errata/abi-4.h",
   },
   {
@@ -171,6 +173,7 @@ export const LANDLOCK_ERRATA = [
     abi: 6,
     since: "6.15",
     fixes: "threads of one process may always signal each other under the SIGNAL scope",
+    affects: { group: "scope", names: ["SIGNAL"] },
     source: "landlock reference §4; security/landlock/errata/abi-6.h",
   },
   {
@@ -178,7 +181,18 @@ export const LANDLOCK_ERRATA = [
     abi: 1,
     since: "6.18",
     fixes: "no access widening through directories disconnected from a bind mount",
+    // Every path-beneath check walks the same parents, so every fs right is affected.
+    affects: { group: "fs" },
     source:
       "landlock reference §4; security/landlock/errata/abi-1.h; release uncertain (6.18 reports it here)",
   },
 ] as const satisfies readonly LandlockErratumDefinition[];
+
+/**
+ * The most Landlock layers (nested `restrict_self` domains) a thread may have, by the ABI of the kernel: 64 in
+ * 5.13–5.18 (ABI 1), 16 from 5.19 (ABI 2) and in the stable trees it was backported to. The 17th (65th) is E2BIG.
+ */
+export const LANDLOCK_LAYER_LIMITS = [
+  { abi: 1, limit: 64, source: "landlock reference §3 (layer limit 64 in 5.13-5.18)" },
+  { abi: 2, limit: 16, source: "landlock reference §3, §8 (16 from 5.19; 17th layer E2BIG here)" },
+] as const;

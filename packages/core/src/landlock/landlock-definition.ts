@@ -16,13 +16,13 @@ export const LANDLOCK_GROUPS: readonly LandlockGroup[] = ["fs", "net", "scope", 
 export type LandlockMasks = { readonly [Group in LandlockGroup]: bigint };
 
 /** The prefix of the kernel's spelling of each group's names (`LANDLOCK_ACCESS_FS_READ_FILE`). */
-export const LANDLOCK_PREFIXES: { readonly [Group in LandlockGroup]: string } = {
+export const LANDLOCK_PREFIXES = {
   fs: "LANDLOCK_ACCESS_FS_",
   net: "LANDLOCK_ACCESS_NET_",
   scope: "LANDLOCK_SCOPE_",
   restrict: "LANDLOCK_RESTRICT_SELF_",
   rule: "LANDLOCK_ADD_RULE_",
-};
+} as const satisfies { readonly [Group in LandlockGroup]: string };
 
 /**
  * Where a filesystem right may be granted by a path-beneath rule: `file` rights are valid on any inode (a
@@ -77,5 +77,10 @@ export interface LandlockErratumDefinition {
   /** First mainline release reporting it, `major.minor` (backported to stable trees too). */
   readonly since: string;
   readonly fixes: string;
+  /**
+   * The rights a kernel without the fix enforces weaker than documented: `names` of `group`, or every right of
+   * `group` when `names` is absent. A session reports such a right `degraded` when the kernel's mask lacks the bit.
+   */
+  readonly affects: { readonly group: LandlockGroup; readonly names?: readonly string[] };
   readonly source: string;
 }

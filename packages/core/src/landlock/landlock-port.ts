@@ -121,7 +121,16 @@ export interface LandlockPort {
    */
   threadCount(): Result<number, SyscallFailure>;
 
-  /** Closes a fd (a ruleset this port created). Errors: EBADF. */
+  /**
+   * `open(path, O_PATH | O_CLOEXEC)` and `fstat`: a fd to pass as a path-beneath rule's `parentFd` (the kernel
+   * accepts O_PATH fds there; they grant no access of their own), and whether it is a directory (a non-directory
+   * takes file rights only). The fd is the caller's to `close`. `path` must be a string without NUL (else
+   * EINVAL without a call). Errors: ENOENT, ENOTDIR, EACCES (a parent not searchable), ELOOP, ENAMETOOLONG,
+   * EMFILE/ENFILE, ENOMEM.
+   */
+  openPath(path: string): Result<{ readonly fd: number; readonly directory: boolean }, SyscallFailure>;
+
+  /** Closes a fd (a ruleset this port created, or a path `openPath` opened). Errors: EBADF. */
   close(fd: number): Result<void, SyscallFailure>;
 }
 

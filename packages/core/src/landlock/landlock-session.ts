@@ -47,7 +47,21 @@ export interface LandlockGrant {
   readonly wanted: LandlockMasks;
   /** Why nothing is handled, when `rulesetFd` is `undefined`. */
   readonly unavailableReason?: string;
+  /** What the negotiation warned about (`unconfined`, `missing-optional`…): the session's warnings start with them. */
+  readonly warnings?: readonly { readonly code: string; readonly message: string }[];
   readonly strategy: StrategyName;
+}
+
+/** How `enforce()` runs. */
+export interface LandlockEnforceOptions {
+  /**
+   * The caller `execve`s a new program right after `enforce()` returns (as `negotiate exec` does). execve ends
+   * every other thread of the process and the new image starts with the calling thread's credentials, so the
+   * whole program is confined without TSYNC: the thread check is skipped (threads still counted for the report).
+   * Until the exec, the other threads run unconfined: do nothing else between `enforce()` and the exec.
+   * Default `false`.
+   */
+  readonly execNext?: boolean;
 }
 
 /** What `enforce()` did. */
@@ -56,7 +70,7 @@ export interface LandlockEnforcement {
   readonly restricted: boolean;
   /** `true` when every thread was restricted at once (`TSYNC`, ABI 8). */
   readonly allThreads: boolean;
-  /** Threads of the process when it restricted. */
+  /** Threads of the process when it restricted (0: not counted: `/proc/self/task` unreadable, and not needed). */
   readonly threads: number;
   readonly warnings: readonly string[];
 }
@@ -78,7 +92,7 @@ export interface LandlockSession<
   R extends LandlockRightName = never,
   O extends LandlockRightName = LandlockRightName,
 > extends Disposable {
-  /** The ruleset fd, `undefined` for a `none` session. */
+  /** The ruleset fd; `undefined` for a `none` session and once closed (by `close()` or `enforce()`). */
   readonly fd: number | undefined;
   readonly abi: number;
   readonly errata: bigint;
@@ -91,14 +105,27 @@ export interface LandlockSession<
   readonly warnings: readonly string[];
   readonly enforced: boolean;
   readonly closed: boolean;
-  /** Adds rules (intersected with the handled set; empty ones skipped with a warning). Errors: the kernel's refusal. */
+  /**
+   * Adds rules, in order; returns the report of each (also appended to `rules`). Each rule's rights are
+   * intersected with the handled set (`fs` for a path, `net` for a port); a path is opened O_PATH|O_CLOEXEC and
+   * closed again on every path, and on a non-directory the directory-only rights are dropped, so the kernel
+   * never answers EINVAL for a rule built here. A rule left with no right, or whose path does not exist
+   * (ENOENT, ENOTDIR: nothing to allow beneath it) is skipped with a warning; a `none` session skips every rule.
+   * Errors, at the first failing rule (the rules before it stay added: the kernel cannot remove them):
+   * `invalid-policy` (a malformed rule: not absolute, port outside 0..65535, unknown right), `resource-exhausted`
+   * (EMFILE, ENFILE, ENOMEM), `unexpected` (another errno, or the session is closed or enforced).
+   */
   addRules(rules: readonly LandlockRuleSpec[]): Result<readonly LandlockRuleReport[], NegotiationError>;
   /**
    * Sets no_new_privs and restricts the calling process: with `TSYNC` every thread, else the calling thread
    * only, which is an error (`threads-unconfined`) or a warning (policy `threads: warn`) when other threads
-   * exist. Closes the ruleset fd afterwards. Once only: a second call is an error.
+   * exist (unless `options.execNext`). A `none` session confines nothing and says so in a warning. Closes the
+   * ruleset fd on every path: one attempt per session; a second call is an error (`unexpected`).
+   * Errors: `threads-unconfined`; `permission-denied` with cause `no-new-privs` (EPERM: no_new_privs could not
+   * be set and no CAP_SYS_ADMIN) or `layers` (E2BIG: 16 layers already, 64 before 5.19); `resource-exhausted`
+   * (ENOMEM: TSYNC could not reach a thread); `unexpected` (another errno).
    */
-  enforce(): Result<LandlockEnforcement, NegotiationError>;
+  enforce(options?: LandlockEnforceOptions): Result<LandlockEnforcement, NegotiationError>;
   /** Closes the ruleset fd once; later calls do nothing and succeed. */
   close(): Result<void, NegotiationError>;
 }

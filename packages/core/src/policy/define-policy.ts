@@ -1,10 +1,14 @@
 import type { Result } from "neverthrow";
 import type { CanonicalFeatureName, FeatureName } from "../catalogue/catalogue.js";
+import type { LANDLOCK_PREFIXES, LandlockGroup } from "../landlock/landlock-definition.js";
+import type { LandlockRightName } from "../landlock/landlock-lookup.js";
+import type { MultiPolicy } from "./multi-policy.js";
+import type { MultiPolicyInput } from "./multi-policy-document.js";
 import type { Policy } from "./policy.js";
 import type { PolicyInput, PresetName, PresetReference } from "./policy-document.js";
 import type { PolicyError } from "./policy-issue.js";
 import type { POLICY_PRESETS } from "./presets.js";
-import { validatePolicy } from "./validate-policy.js";
+import { validateDeclaredPolicy } from "./validate-policy.js";
 
 /**
  * A policy written in code, validated exactly like a policy file. The result is typed from the document:
@@ -16,9 +20,64 @@ import { validatePolicy } from "./validate-policy.js";
  */
 export function definePolicy<const D extends PolicyInput>(
   document: D,
-): Result<Policy<Evaluated<RequiredNames<D>>, Evaluated<OptionalNames<D>>>, PolicyError> {
-  return validatePolicy({ kind: "code", value: document });
+): Result<Policy<Evaluated<RequiredNames<D>>, Evaluated<OptionalNames<D>>>, PolicyError>;
+/**
+ * A version 2 policy written in code (`version: 2` required), validated like a version 2 file. Typed per
+ * section: `definePolicy({ version: 2, userfaultfd: { optional: ["THREAD_ID"] }, landlock: { required:
+ * ["READ_FILE"] } })` gives `Result<MultiPolicy<never, "THREAD_ID", "READ_FILE", never>, PolicyError>`, so that
+ * `session.userfaultfd.enabled.THREAD_ID` is a `boolean` and `session.landlock.enabled.READ_FILE` is `true`.
+ * `extends` presets are userfaultfd layers; Landlock names may carry their `LANDLOCK_…` prefix.
+ */
+export function definePolicy<const D extends MultiPolicyInput>(
+  document: D,
+): Result<
+  MultiPolicy<
+    Evaluated<RequiredNames<UserfaultfdLayer<D>>>,
+    Evaluated<OptionalNames<UserfaultfdLayer<D>>>,
+    LandlockRequired<D>,
+    LandlockOptional<D>
+  >,
+  PolicyError
+>;
+export function definePolicy(document: PolicyInput | MultiPolicyInput): Result<never, PolicyError> {
+  // The names are checked at run time; the overloads give them their types.
+  return validateDeclaredPolicy({ kind: "code", value: document }) as Result<never, PolicyError>;
 }
+
+// A version 2 document's userfaultfd section, read as a version 1 document with the same `extends`.
+type UserfaultfdLayer<D> = (D extends { readonly extends: infer E } ? { readonly extends: E } : unknown) &
+  (D extends { readonly userfaultfd: infer S } ? { readonly features: S } : unknown);
+
+type LandlockList<D, K extends string> = D extends {
+  readonly landlock: { readonly [P in K]: infer L };
+}
+  ? L
+  : readonly [];
+
+// `LANDLOCK_ACCESS_FS_READ_FILE` is `READ_FILE`.
+type BareLandlockName<N> =
+  N extends `${(typeof LANDLOCK_PREFIXES)[LandlockGroup]}${infer Bare extends LandlockRightName}`
+    ? Bare
+    : N & LandlockRightName;
+
+type LandlockNamesIn<L> = L extends readonly (infer N)[] ? BareLandlockName<N> : never;
+
+type LandlockForbidden<D> = LandlockNamesIn<LandlockList<D, "forbidden">>;
+
+/** The Landlock rights a version 2 policy written in code guarantees: `true` in a session's `enabled`. */
+export type LandlockRequired<D> =
+  IsLiteralList<LandlockList<D, "required">> extends true
+    ? Exclude<LandlockNamesIn<LandlockList<D, "required">>, LandlockForbidden<D>>
+    : never;
+
+/** The Landlock rights a version 2 policy written in code may get: `boolean` in a session's `enabled`. */
+export type LandlockOptional<D> = Exclude<
+  | LandlockNamesIn<LandlockList<D, "optional">>
+  | (IsLiteralList<LandlockList<D, "required">> extends true
+      ? never
+      : LandlockNamesIn<LandlockList<D, "required">>),
+  LandlockForbidden<D> | LandlockRequired<D>
+>;
 
 /** The feature names a policy written in code guarantees: `true` in a session's `enabled`. */
 export type RequiredNames<D> = Resolved<D>["required"];

@@ -1,4 +1,4 @@
-import { err, type Result } from "neverthrow";
+import { err, ok, type Result } from "neverthrow";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import { parsePolicy } from "./parse-policy.js";
 import { formatOfPath } from "./parse-policy-text.js";
@@ -12,6 +12,15 @@ import { MAX_FILE_BYTES, readBoundedFile } from "./read-bounded-file.js";
  * UTF-8); an unreadable one is an `invalid-policy` error with one issue, "cannot read <path>: <reason>".
  */
 export function loadPolicy(path: string): Result<Policy<never, FeatureName>, PolicyError> {
+  return readPolicyFile(path).andThen(({ text }) =>
+    parsePolicy(text, { format: formatOfPath(path), file: path }),
+  );
+}
+
+/** The text of a policy file, read by the bounded reader; an unreadable one is one issue naming it. */
+export function readPolicyFile(
+  path: unknown,
+): Result<{ readonly text: string; readonly path: string }, PolicyError> {
   if (typeof path !== "string")
     return err(policyError([{ path: "", message: "the policy path must be a string" }]));
   const file = readBoundedFile(path);
@@ -29,5 +38,5 @@ export function loadPolicy(path: string): Result<Policy<never, FeatureName>, Pol
       ]),
     );
   }
-  return parsePolicy(file.value.text, { format: formatOfPath(path), file: path });
+  return ok({ text: file.value.text, path });
 }

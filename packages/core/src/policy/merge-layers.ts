@@ -5,7 +5,7 @@ import { FeatureSet } from "../feature-set.js";
 import { entriesOf, FEATURE_LISTS, type FeatureStatus, writtenAt } from "./check-document.js";
 import type { LooseDocument } from "./decode-document.js";
 import { POLICY_DEFAULTS, type Policy } from "./policy.js";
-import { formatPath, type IssueSite, issueAt } from "./policy-issue.js";
+import { formatPath, type IssueSite, issueAt, type PathSegment } from "./policy-issue.js";
 import { type Origin, recordOrigins, SCALAR_FIELDS, type ScalarField } from "./policy-origins.js";
 
 /** One document, in the order `extends` resolution applies it; the policy being validated comes last. */
@@ -14,7 +14,21 @@ export interface PolicyLayer {
   /** The document as written, for the values issues quote. */
   readonly raw: unknown;
   readonly site: IssueSite;
+  /**
+   * Where a path of the version 1 form (`features.required[0]`, `strategy`) is in `raw`; default: there. A
+   * version 2 document's `userfaultfd:` section is given as a version 1 document whose paths map into it.
+   */
+  readonly at?: (segments: readonly PathSegment[]) => readonly PathSegment[];
 }
+
+/** How a version 2 policy builds its userfaultfd section: its own name, and the knobs its top level set. */
+export interface SectionContext {
+  readonly name: string | undefined;
+  /** Values for the fields no layer's section set, with where they were set. */
+  readonly shared: ReadonlyMap<ScalarField, { readonly value: unknown; readonly origin: Origin }>;
+}
+
+const asWritten = (segments: readonly PathSegment[]) => segments;
 
 interface Group {
   readonly key: string;
@@ -28,7 +42,10 @@ interface Group {
  * earlier scalar fields; `name` is the last layer's own. Reports groups left without alternatives and
  * contradictory open settings. Linear in the layers: groups are de-duplicated by a key, not by comparison.
  */
-export function mergeLayers(layers: readonly PolicyLayer[]): Result<Policy<never, never>, PolicyIssue[]> {
+export function mergeLayers(
+  layers: readonly PolicyLayer[],
+  context?: SectionContext,
+): Result<Policy<never, never>, PolicyIssue[]> {
   const issues: PolicyIssue[] = [];
   const status = new Map<FeatureName, { readonly status: FeatureStatus; readonly origin: Origin }>();
   const groups = new Map<string, Group>();
@@ -36,12 +53,12 @@ export function mergeLayers(layers: readonly PolicyLayer[]): Result<Policy<never
   const groupsWith = new Map<FeatureName, Set<string>>();
   const fields = new Map<ScalarField, { readonly origin: Origin; readonly layer: number }>();
   const values: { -readonly [K in ScalarField]?: LooseDocument[K] } = {};
-  layers.forEach(({ document, raw, site }, layer) => {
+  layers.forEach(({ document, raw, site, at = asWritten }, layer) => {
     const features = document.features ?? {};
     for (const list of FEATURE_LISTS) {
       const forbiddenHere = new Set<FeatureName>();
       for (const { name, index } of entriesOf(features[list])) {
-        const origin = { site, segments: ["features", list, index] };
+        const origin = { site, segments: at(["features", list, index]) };
         status.set(name, { status: list, origin });
         if (list !== "forbidden" || forbiddenHere.has(name)) continue;
         forbiddenHere.add(name);
@@ -54,7 +71,7 @@ export function mergeLayers(layers: readonly PolicyLayer[]): Result<Policy<never
       for (const { name, index } of entriesOf(group)) {
         if (seen.has(name)) continue;
         seen.add(name);
-        unique.push({ name, origin: { site, segments: ["features", "oneOf", groupIndex, index] } });
+        unique.push({ name, origin: { site, segments: at(["features", "oneOf", groupIndex, index]) } });
       }
       if (unique.length === 0) return;
       for (const { name } of unique) if (status.get(name)?.status === "forbidden") status.delete(name);
@@ -62,7 +79,7 @@ export function mergeLayers(layers: readonly PolicyLayer[]): Result<Policy<never
       if (groups.has(key)) return;
       groups.set(key, {
         key,
-        origin: { site, segments: ["features", "oneOf", groupIndex] },
+        origin: { site, segments: at(["features", "oneOf", groupIndex]) },
         alternatives: unique,
       });
       for (const { name } of unique) {
@@ -74,7 +91,7 @@ export function mergeLayers(layers: readonly PolicyLayer[]): Result<Policy<never
     for (const field of SCALAR_FIELDS) {
       if (document[field] === undefined) continue;
       (values as Record<string, unknown>)[field] = document[field];
-      fields.set(field, { origin: { site, segments: [field] }, layer });
+      fields.set(field, { origin: { site, segments: at([field]) }, layer });
     }
   });
   issues.push(...contradictions(values, fields));
@@ -82,8 +99,9 @@ export function mergeLayers(layers: readonly PolicyLayer[]): Result<Policy<never
 
   const named = (wanted: FeatureStatus) =>
     FeatureSet.of(...[...status].filter(([, entry]) => entry.status === wanted).map(([name]) => name));
-  const name = layers.at(-1)?.document.name;
+  const name = context === undefined ? layers.at(-1)?.document.name : context.name;
   const merged = [...groups.values()];
+  const shared = [...(context?.shared ?? [])].filter(([field]) => !fields.has(field));
   const policy: Policy<never, never> = Object.freeze({
     ...(name === undefined ? {} : { name }),
     required: named("required"),
@@ -92,6 +110,7 @@ export function mergeLayers(layers: readonly PolicyLayer[]): Result<Policy<never
     oneOf: Object.freeze(merged.map((group) => Object.freeze(group.alternatives.map((alt) => alt.name)))),
     // `values` holds only the fields some layer set.
     ...POLICY_DEFAULTS,
+    ...Object.fromEntries(shared.map(([field, { value }]) => [field, value])),
     ...values,
   });
   recordOrigins(policy, {
@@ -100,7 +119,10 @@ export function mergeLayers(layers: readonly PolicyLayer[]): Result<Policy<never
       origin: group.origin,
       alternatives: group.alternatives.map((alt) => alt.origin),
     })),
-    fields: new Map([...fields].map(([field, entry]) => [field, entry.origin])),
+    fields: new Map([
+      ...shared.map(([field, { origin }]) => [field, origin] as const),
+      ...[...fields].map(([field, entry]) => [field, entry.origin] as const),
+    ]),
   });
   return ok(policy);
 }

@@ -1,9 +1,9 @@
-import { err, type Result } from "neverthrow";
+import { err, ok, type Result } from "neverthrow";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import type { Policy } from "./policy.js";
 import type { PolicyFormat } from "./policy-document.js";
 import { type PolicyError, policyError } from "./policy-issue.js";
-import { validatePolicy } from "./validate-policy.js";
+import { type PolicyOrigin, validatePolicy } from "./validate-policy.js";
 
 /** How `parsePolicy` reads its text. */
 export interface ParsePolicyOptions {
@@ -25,6 +25,11 @@ export function parsePolicy(
   text: string,
   options: ParsePolicyOptions,
 ): Result<Policy<never, FeatureName>, PolicyError> {
+  return textOrigin(text, options).andThen(validatePolicy);
+}
+
+/** The origin `parsePolicy` and `parseMultiPolicy` validate: their arguments checked, never trusted. */
+export function textOrigin(text: unknown, options: unknown): Result<PolicyOrigin, PolicyError> {
   const format =
     typeof options === "object" && options !== null ? (options as { format?: unknown }).format : undefined;
   const file =
@@ -39,5 +44,5 @@ export function parsePolicy(
     );
   if (file !== undefined && typeof file !== "string")
     return err(policyError([{ path: "", message: "options.file must be a file name" }]));
-  return validatePolicy({ kind: "text", text, format, ...(file === undefined ? {} : { file }) });
+  return ok({ kind: "text", text, format, ...(file === undefined ? {} : { file }) });
 }

@@ -43,3 +43,25 @@ export function recordOrigins(policy: object, policyOrigins: PolicyOrigins): voi
 export function originsOf(policy: object): PolicyOrigins | undefined {
   return origins.get(policy);
 }
+
+/** Where each part of a resolved Landlock section came from. */
+export interface LandlockOrigins {
+  /** The entry that gave each listed right its final status. */
+  readonly rights: ReadonlyMap<string, Origin>;
+  /** Each rule of the section, in its order: the first rule equal to it. */
+  readonly rules: readonly Origin[];
+  /** The document and path of each scalar field that a document set. */
+  readonly fields: ReadonlyMap<string, Origin>;
+}
+
+const landlockOrigins = new WeakMap<object, LandlockOrigins>();
+
+/** Records where the parts of a Landlock section built by the policy module came from. */
+export function recordLandlockOrigins(section: object, sectionOrigins: LandlockOrigins): void {
+  landlockOrigins.set(section, sectionOrigins);
+}
+
+/** Where the parts of a Landlock section built by the policy module came from; `undefined` for one built by hand. */
+export function landlockOriginsOf(section: object): LandlockOrigins | undefined {
+  return landlockOrigins.get(section);
+}

@@ -31,3 +31,35 @@ export function assertPolicy(value: unknown, caller: string): void {
   const problem = problemOfPolicy(value);
   if (problem !== undefined) throw new TypeError(`${caller}: ${problem}`);
 }
+
+const LANDLOCK_LISTS = ["required", "optional", "forbidden", "rules"] as const;
+
+/**
+ * What makes `value` unusable as a `MultiPolicy`, or `undefined`: `version: 2`, and each section present a
+ * usable `Policy` (userfaultfd) or a section with lists of names and rules (landlock). Reads data properties only.
+ */
+export function problemOfMultiPolicy(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || types.isProxy(value))
+    return "the policy must be a MultiPolicy (from definePolicy, parseMultiPolicy or loadMultiPolicy), not a Proxy or null";
+  if (Object.getOwnPropertyDescriptor(value, "version")?.value !== 2) return "policy.version must be 2";
+  const userfaultfd = Object.getOwnPropertyDescriptor(value, "userfaultfd")?.value;
+  if (userfaultfd !== undefined) {
+    const problem = problemOfPolicy(userfaultfd);
+    if (problem !== undefined) return `policy.userfaultfd: ${problem}`;
+  }
+  const landlock = Object.getOwnPropertyDescriptor(value, "landlock")?.value;
+  if (landlock === undefined) return undefined;
+  if (typeof landlock !== "object" || landlock === null || types.isProxy(landlock))
+    return "policy.landlock must be a Landlock section";
+  for (const key of LANDLOCK_LISTS) {
+    const list = Object.getOwnPropertyDescriptor(landlock, key)?.value;
+    if (!Array.isArray(list) || types.isProxy(list)) return `policy.landlock.${key} must be a list`;
+  }
+  return undefined;
+}
+
+/** Throws a `TypeError` naming `caller` and the problem when `value` is not a usable MultiPolicy. */
+export function assertMultiPolicy(value: unknown, caller: string): void {
+  const problem = problemOfMultiPolicy(value);
+  if (problem !== undefined) throw new TypeError(`${caller}: ${problem}`);
+}

@@ -1,10 +1,12 @@
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import type { PolicyIssue } from "../errors.js";
-import { checkDocument } from "./check-document.js";
-import { decodeDocument, type LooseDocument } from "./decode-document.js";
-import type { PolicyLayer } from "./merge-layers.js";
+import { checkDocument, checkMultiDocument } from "./check-document.js";
+import { decodeDocument, type LooseDocument, type LooseMultiDocument } from "./decode-document.js";
+import { MULTI_POLICY_DOCUMENT } from "./multi-policy-document.js";
 import { formatOfPath, parsePolicyText } from "./parse-policy-text.js";
 import {
+  FORMAT_VERSIONS,
+  type FormatVersion,
   type MappingSpec,
   POLICY_DOCUMENT,
   POLICY_FILE,
@@ -26,6 +28,7 @@ export const MAX_EXTENDS_FILES = 64;
 export interface PolicySourceDocument {
   readonly raw: unknown;
   readonly site: IssueSite;
+  /** The format it is decoded with: `documentSpecOf(raw, …)`, or a preset's version 1 document. */
   readonly spec: MappingSpec;
   /** The directory relative `extends` paths start from; none in code, where only presets can be extended. */
   readonly directory?: string;
@@ -33,16 +36,32 @@ export interface PolicySourceDocument {
   readonly realPath?: string;
 }
 
+/** The format a value is decoded with: version 2 when it says so, else version 1 (`version` required in files). */
+export function documentSpecOf(raw: unknown, origin: "file" | "code"): MappingSpec {
+  if (declaredVersion(raw) === 2) return MULTI_POLICY_DOCUMENT;
+  return origin === "file" ? POLICY_FILE : POLICY_DOCUMENT;
+}
+
+/** One document, in the order `extends` resolution applies it, decoded with the format it declares. */
+export type ResolvedLayer =
+  | { readonly version: 1; readonly document: LooseDocument; readonly raw: unknown; readonly site: IssueSite }
+  | {
+      readonly version: 2;
+      readonly document: LooseMultiDocument;
+      readonly raw: unknown;
+      readonly site: IssueSite;
+    };
+
 interface Frame {
   readonly source: PolicySourceDocument;
-  readonly document: LooseDocument;
+  readonly layer: ResolvedLayer;
   readonly entries: readonly { readonly entry: string; readonly segments: readonly PathSegment[] }[];
   next: number;
 }
 
 /** What resolution found: the layers in the order they apply (the policy itself last) and every issue. */
 export interface ResolvedLayers {
-  readonly layers: readonly PolicyLayer[];
+  readonly layers: readonly ResolvedLayer[];
   readonly issues: readonly PolicyIssue[];
   readonly unreported: number;
 }
@@ -56,7 +75,7 @@ export interface ResolvedLayers {
 export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
   const issues: PolicyIssue[] = [];
   let unreported = 0;
-  const layers: PolicyLayer[] = [];
+  const layers: ResolvedLayer[] = [];
   const applied = new Set<string>();
   const stack: Frame[] = [];
   let filesRead = 0;
@@ -64,10 +83,20 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
   // A path named many times (fan-out) is resolved once.
   const realPaths = new Map<string, ReturnType<typeof realPathOf>>();
   const enter = (source: PolicySourceDocument) => {
-    const decoded = decodeDocument(source.spec, source.raw, source.site);
-    unreported += decoded.unreported;
-    issues.push(...decoded.issues, ...checkDocument(decoded.document, source.raw, source.site));
-    const declared = decoded.document.extends;
+    const { raw, site } = source;
+    let layer: ResolvedLayer;
+    if (source.spec === MULTI_POLICY_DOCUMENT) {
+      const decoded = decodeDocument<LooseMultiDocument>(source.spec, raw, site);
+      unreported += decoded.unreported;
+      issues.push(...decoded.issues, ...checkMultiDocument(decoded.document, raw, site));
+      layer = { version: 2, document: decoded.document, raw, site };
+    } else {
+      const decoded = decodeDocument(source.spec, raw, site);
+      unreported += decoded.unreported;
+      issues.push(...decoded.issues, ...checkDocument(decoded.document, raw, site));
+      layer = { version: 1, document: decoded.document, raw, site };
+    }
+    const declared = layer.document.extends;
     const list = typeof declared === "string" ? [declared] : (declared ?? []);
     const entries = list.flatMap((entry, index) =>
       entry === undefined
@@ -75,7 +104,7 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
         : [{ entry, segments: typeof declared === "string" ? ["extends"] : ["extends", index] }],
     );
     if (source.realPath !== undefined) applied.add(source.realPath);
-    stack.push({ source, document: decoded.document, entries, next: 0 });
+    stack.push({ source, layer, entries, next: 0 });
   };
   enter(root);
   while (stack.length > 0) {
@@ -83,7 +112,7 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
     const next = frame.entries[frame.next++];
     if (next === undefined) {
       stack.pop();
-      layers.push({ document: frame.document, raw: frame.source.raw, site: frame.source.site });
+      layers.push(frame.layer);
       continue;
     }
     const { entry, segments } = next;
@@ -161,12 +190,12 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
       file: display,
       excerpts: false,
     });
-    if (parsed.isErr() || !declaresVersion1(parsed.value.raw)) {
+    if (parsed.isErr() || declaredVersion(parsed.value.raw) === undefined) {
       issues.push(
         issueAt(
           site,
           segments,
-          `${display} is not a policy file (a YAML or JSON mapping that declares version: 1)`,
+          `${display} is not a policy file (a YAML or JSON mapping that declares version: 1 or 2)`,
           {
             value: entry,
             expected: ["a policy file", "preset:<name>"],
@@ -175,15 +204,20 @@ export function resolveExtends(root: PolicySourceDocument): ResolvedLayers {
       );
       continue;
     }
-    enter({ ...parsed.value, spec: POLICY_FILE, directory: dirname(display), realPath: real.value });
+    enter({
+      ...parsed.value,
+      spec: documentSpecOf(parsed.value.raw, "file"),
+      directory: dirname(display),
+      realPath: real.value,
+    });
   }
   return { layers, issues, unreported };
 }
 
-// A policy document, as far as quoting its values goes: a mapping with its own `version: 1`.
-const declaresVersion1 = (raw: unknown): boolean =>
-  typeof raw === "object" &&
-  raw !== null &&
-  !Array.isArray(raw) &&
-  Object.hasOwn(raw, "version") &&
-  (raw as { version: unknown }).version === 1;
+// A policy document, as far as quoting its values goes: a mapping with its own `version: 1` or `2`.
+function declaredVersion(raw: unknown): FormatVersion | undefined {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || !Object.hasOwn(raw, "version"))
+    return undefined;
+  const version = (raw as { version: unknown }).version;
+  return FORMAT_VERSIONS.find((known) => known === version);
+}

@@ -2,9 +2,13 @@ import type { Result } from "neverthrow";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import type { FeatureName } from "../../src/catalogue/catalogue.js";
 import { FeatureSet } from "../../src/feature-set.js";
+import type { LandlockSession } from "../../src/landlock/landlock-session.js";
 import type { Session } from "../../src/negotiation/session.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
+import { loadMultiPolicy } from "../../src/policy/load-multi-policy.js";
 import { loadPolicy } from "../../src/policy/load-policy.js";
+import type { MultiPolicy } from "../../src/policy/multi-policy.js";
+import { parseMultiPolicy } from "../../src/policy/parse-multi-policy.js";
 import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { POLICY_DEFAULTS, type Policy } from "../../src/policy/policy.js";
 import type { PolicyInput } from "../../src/policy/policy-document.js";
@@ -164,5 +168,93 @@ describe("definePolicy types", () => {
     definePolicy({ extends: "./base.yaml" });
     // @ts-expect-error not a strategy
     definePolicy({ strategy: "fast" });
+  });
+});
+
+// The sub-sessions `negotiate` will give for a version 2 policy: one typed session per section.
+type SessionsOf<P> =
+  P extends Result<MultiPolicy<infer UR, infer UO, infer LR, infer LO>, PolicyError>
+    ? { readonly userfaultfd: Session<UR, UO>; readonly landlock: LandlockSession<LR, LO> }
+    : never;
+
+describe("definePolicy({ version: 2 }) types", () => {
+  it("types each section from the document, prefixes stripped, without `as const`", () => {
+    const policy = definePolicy({
+      version: 2,
+      userfaultfd: { required: ["MISSING_SHMEM"], optional: ["UFFD_FEATURE_THREAD_ID"] },
+      landlock: {
+        required: ["READ_FILE", "LANDLOCK_ACCESS_FS_READ_DIR"],
+        optional: ["TRUNCATE", "LANDLOCK_SCOPE_SIGNAL", "TSYNC"],
+        rules: [{ path: "/usr", allow: ["READ_FILE"] }],
+      },
+    });
+    expectTypeOf(policy).toEqualTypeOf<
+      Result<
+        MultiPolicy<"MISSING_SHMEM", "THREAD_ID", "READ_FILE" | "READ_DIR", "TRUNCATE" | "SIGNAL" | "TSYNC">,
+        PolicyError
+      >
+    >();
+  });
+
+  it("types the sub-sessions: required names true, optional ones boolean, others absent", () => {
+    const policy = definePolicy({
+      version: 2,
+      userfaultfd: { required: ["MISSING_SHMEM"], optional: ["THREAD_ID"] },
+      landlock: { required: ["READ_FILE"], optional: ["BIND_TCP"], forbidden: ["SIGNAL"] },
+    });
+    type Sessions = SessionsOf<typeof policy>;
+    expectTypeOf<Sessions["userfaultfd"]["enabled"]["MISSING_SHMEM"]>().toEqualTypeOf<true>();
+    expectTypeOf<Sessions["userfaultfd"]["enabled"]["THREAD_ID"]>().toEqualTypeOf<boolean>();
+    expectTypeOf<Sessions["landlock"]["enabled"]["READ_FILE"]>().toEqualTypeOf<true>();
+    expectTypeOf<Sessions["landlock"]["enabled"]["BIND_TCP"]>().toEqualTypeOf<boolean>();
+    expectTypeOf<Sessions["landlock"]["enabled"]>().not.toHaveProperty("SIGNAL");
+    expectTypeOf<Sessions["landlock"]["enabled"]>().not.toHaveProperty("TRUNCATE");
+    expectTypeOf<Sessions["userfaultfd"]["enabled"]>().not.toHaveProperty("EVENT_FORK");
+  });
+
+  it("adds extended presets' names to the userfaultfd section; an absent section has no names", () => {
+    const policy = definePolicy({
+      version: 2,
+      extends: "preset:write-protect-snapshots",
+      landlock: { optional: ["EXECUTE"] },
+    });
+    expectTypeOf(policy).toEqualTypeOf<
+      Result<
+        MultiPolicy<"PAGEFAULT_FLAG_WP", "WP_UNPOPULATED" | "WP_HUGETLBFS_SHMEM", never, "EXECUTE">,
+        PolicyError
+      >
+    >();
+    const landlockOnly = definePolicy({ version: 2, landlock: { required: ["SIGNAL"] } });
+    expectTypeOf(landlockOnly).toEqualTypeOf<
+      Result<MultiPolicy<never, never, "SIGNAL", never>, PolicyError>
+    >();
+  });
+
+  it("makes a widened Landlock list promise nothing: its names become optional", () => {
+    const names: readonly ("READ_FILE" | "EXECUTE")[] = ["READ_FILE"];
+    const policy = definePolicy({ version: 2, landlock: { required: names } });
+    expectTypeOf(policy).toEqualTypeOf<
+      Result<MultiPolicy<never, never, never, "READ_FILE" | "EXECUTE">, PolicyError>
+    >();
+  });
+
+  it("types a policy read at run time with every name possible", () => {
+    expectTypeOf(parseMultiPolicy).returns.toEqualTypeOf<Result<MultiPolicy, PolicyError>>();
+    expectTypeOf(loadMultiPolicy).returns.toEqualTypeOf<Result<MultiPolicy, PolicyError>>();
+  });
+
+  it("refuses unknown names, rights of the wrong group and a missing version at compile time", () => {
+    // @ts-expect-error READ_FIEL is not a Landlock right
+    definePolicy({ version: 2, landlock: { required: ["READ_FIEL"] } });
+    // @ts-expect-error QUIET is a rule flag, not a right a section lists
+    definePolicy({ version: 2, landlock: { optional: ["QUIET"] } });
+    // @ts-expect-error a path rule allows fs rights only
+    definePolicy({ version: 2, landlock: { rules: [{ path: "/", allow: ["BIND_TCP"] }] } });
+    // @ts-expect-error the prefix of another group
+    definePolicy({ version: 2, landlock: { required: ["LANDLOCK_ACCESS_NET_READ_FILE"] } });
+    // @ts-expect-error THREAD_IDD is not a feature
+    definePolicy({ version: 2, userfaultfd: { required: ["THREAD_IDD"] } });
+    // @ts-expect-error sections are version 2 only
+    definePolicy({ landlock: { required: ["READ_FILE"] } });
   });
 });

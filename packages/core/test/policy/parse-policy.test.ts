@@ -52,7 +52,7 @@ describe("parsePolicy", () => {
     expect(fromJson._unsafeUnwrap()).toEqual(fromYaml._unsafeUnwrap());
   });
 
-  it("requires version: 1 in text, at the document's start", () => {
+  it("requires version: 1 or 2 in text, at the document's start", () => {
     expect(yaml("name: x\nstrategy: probe\n")._unsafeUnwrapErr().issues).toEqual([
       {
         path: "version",
@@ -60,18 +60,18 @@ describe("parsePolicy", () => {
         file: "policy.yaml",
         line: 1,
         column: 1,
-        expected: ["1"],
+        expected: ["1", "2"],
       },
     ]);
-    expect(yaml("version: 2\n")._unsafeUnwrapErr().issues).toEqual([
+    expect(yaml("version: 3\n")._unsafeUnwrapErr().issues).toEqual([
       {
         path: "version",
-        message: "must be 1",
+        message: "must be 1 or 2",
         file: "policy.yaml",
         line: 1,
         column: 10,
-        value: 2,
-        expected: ["1"],
+        value: 3,
+        expected: ["1", "2"],
       },
     ]);
   });

@@ -34,3 +34,9 @@ export function landlockSyscalls(nodeArch: string): LandlockSyscalls | undefined
 
 /** `PR_SET_NO_NEW_PRIVS` (prctl.h), the same on every architecture. */
 export const PR_SET_NO_NEW_PRIVS = 38;
+
+/**
+ * `O_PATH | O_CLOEXEC` for `open(2)`: 0o10000000 | 0o2000000 in asm-generic, and no architecture of the table
+ * above overrides either (alpha, parisc and sparc do, and have no row).
+ */
+export const O_PATH_CLOEXEC = 0o10000000 | 0o2000000;

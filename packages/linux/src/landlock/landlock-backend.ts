@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { fstatSync, readdirSync } from "node:fs";
 import { endianness, release } from "node:os";
 import {
   type Errno,
@@ -22,7 +22,12 @@ import {
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import { archConstants } from "../arch.js";
 import { type PortHost, type PortRequirements, portForHost } from "../host-port.js";
-import { type LandlockSyscalls, landlockSyscalls, PR_SET_NO_NEW_PRIVS } from "./landlock-arch.js";
+import {
+  type LandlockSyscalls,
+  landlockSyscalls,
+  O_PATH_CLOEXEC,
+  PR_SET_NO_NEW_PRIVS,
+} from "./landlock-arch.js";
 import { type LandlockLibc, loadLandlockLibc } from "./landlock-bindings.js";
 
 /** The Landlock port on the running kernel, through koffi. */
@@ -38,13 +43,16 @@ const EINVAL = Object.freeze(err<never, SyscallFailure>(Object.freeze({ errno: "
 const E2BIG = Object.freeze(err<never, SyscallFailure>(Object.freeze({ errno: "E2BIG" })));
 const DONE = Object.freeze(ok<void, SyscallFailure>(undefined));
 
-const listTasks = fromThrowable(
-  () => readdirSync("/proc/self/task").length,
-  (error): SyscallFailure => {
-    const code = (error as NodeJS.ErrnoException | undefined)?.code;
-    return { errno: isErrno(code) ? code : "EIO" };
-  },
-);
+// Node's fs errors carry the errno's name as `code`.
+const nodeFailure = (error: unknown): SyscallFailure => {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return { errno: isErrno(code) ? code : "EIO" };
+};
+
+const listTasks = fromThrowable(() => readdirSync("/proc/self/task").length, nodeFailure);
+
+// fstat works on O_PATH fds (Linux 3.6+); Node's answers without a struct layout per architecture.
+const isDirectoryFd = fromThrowable((fd: number) => fstatSync(fd).isDirectory(), nodeFailure);
 
 class KernelLandlock implements LinuxLandlockPort {
   readonly info;
@@ -117,6 +125,18 @@ class KernelLandlock implements LinuxLandlockPort {
 
   threadCount(): Result<number, SyscallFailure> {
     return listTasks();
+  }
+
+  openPath(path: string): Result<{ readonly fd: number; readonly directory: boolean }, SyscallFailure> {
+    if (typeof path !== "string" || path.includes("\0")) return EINVAL;
+    const fd = this.libc.open(Buffer.from(`${path}\0`, "utf8"), O_PATH_CLOEXEC);
+    if (fd < 0) return this.failure();
+    const directory = isDirectoryFd(fd);
+    if (directory.isErr()) {
+      this.libc.close(fd);
+      return err(directory.error);
+    }
+    return ok({ fd, directory: directory.value });
   }
 
   close(fd: number): Result<void, SyscallFailure> {

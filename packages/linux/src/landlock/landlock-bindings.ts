@@ -22,6 +22,8 @@ export interface LandlockLibc {
   restrictSelf(nr: number, rulesetFd: number, flags: number): number;
   /** `prctl(option, arg2, 0, 0, 0)`. */
   prctl(option: number, arg2: number, arg3: number, arg4: number, arg5: number): number;
+  /** `open(path, flags)`; `path` is NUL-terminated bytes. */
+  open: Libc["open"];
   close: Libc["close"];
   errno: Libc["errno"];
 }
@@ -42,6 +44,7 @@ const bind = fromThrowable(({ lib }: LibcLibrary, libc: Libc): LandlockLibc => {
     prctl: lib.func(
       "int prctl(int option, unsigned long arg2, unsigned long arg3, unsigned long arg4, unsigned long arg5)",
     ),
+    open: libc.open,
     close: libc.close,
     errno: libc.errno,
   };

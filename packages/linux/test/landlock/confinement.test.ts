@@ -1,24 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { landlockBackend } from "../../src/index.js";
 import { toJson } from "../support/bigint-json.js";
 import { runFixture } from "../support/child.js";
-
-interface Probes {
-  readonly readAllowed: string;
-  readonly readDenied: string;
-  readonly writeAllowedFile: string;
-  readonly createInAllowedDir: string;
-  readonly bindAllowed: string;
-  readonly bindDenied: string;
-  readonly connectAllowed: string;
-  readonly connectDenied: string;
-  readonly signalOutside: string;
-}
+import { CHILD_TIMEOUT_MS, CONFINED, ConfinementWorld } from "./confinement-world.js";
+import type { Probes } from "./fixtures/landlock-probes.js";
 
 interface Report {
   readonly uid: number;
@@ -32,76 +17,15 @@ interface Report {
 }
 
 const abi = landlockBackend().andThen((port) => port.abiVersion());
-// A child's start-up (tsx compiling) takes seconds when both cores are busy.
-const CHILD_TIMEOUT_MS = 60_000;
-const UNPRIVILEGED = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all"];
-
-const listening = (server: Server) =>
-  new Promise<number>((resolve) =>
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)),
-  );
-
-// A port free now: listen on 0, read it, close.
-async function freePort(): Promise<number> {
-  const server = createServer();
-  const port = await listening(server);
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 // Every proof runs in a child restricted for good; the test runner itself is never restricted.
 describe.runIf(abi.isOk() && abi.value >= 6)("Landlock confines a child: files, TCP ports, signals", () => {
-  const root = mkdtempSync(join(tmpdir(), "negotiate-landlock-"));
-  const servers: Server[] = [];
-  const outside: ChildProcess[] = [];
-  let listeners: [number, number];
-
-  beforeAll(async () => {
-    chmodSync(root, 0o777);
-    listeners = [0, 0];
-    for (const index of [0, 1]) {
-      const server = createServer((socket) => socket.destroy());
-      servers.push(server);
-      listeners[index] = await listening(server);
-    }
-  });
-
-  afterAll(async () => {
-    for (const child of outside) child.kill("SIGKILL");
-    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-    rmSync(root, { recursive: true, force: true });
-  });
+  const world = new ConfinementWorld();
+  beforeAll(() => world.start());
+  afterAll(() => world.stop());
 
   async function confine(unprivileged: boolean): Promise<Report> {
-    const base = join(root, unprivileged ? "nobody" : "root");
-    const allowedDir = join(base, "allowed");
-    const deniedDir = join(base, "denied");
-    for (const dir of [base, allowedDir, deniedDir]) {
-      mkdirSync(dir);
-      chmodSync(dir, 0o777);
-    }
-    const allowedFile = join(allowedDir, "data.txt");
-    const deniedFile = join(deniedDir, "secret.txt");
-    for (const file of [allowedFile, deniedFile]) {
-      writeFileSync(file, "content");
-      chmodSync(file, 0o666);
-    }
-    const sleeper = spawn(
-      unprivileged ? UNPRIVILEGED[0]! : "sleep",
-      [...(unprivileged ? [...UNPRIVILEGED.slice(1), "sleep"] : []), "60"],
-      { stdio: "ignore" },
-    );
-    outside.push(sleeper);
-    const setup = {
-      allowedDir,
-      allowedFile,
-      deniedFile,
-      bindAllowed: await freePort(),
-      bindDenied: await freePort(),
-      connectAllowed: listeners[0],
-      connectDenied: listeners[1],
-      outsidePid: sleeper.pid,
-    };
+    const setup = await world.setup(unprivileged ? "nobody" : "root", unprivileged);
     return runFixture<Report>(new URL("./fixtures/confined-child.ts", import.meta.url), {
       unprivileged,
       input: toJson(setup),
@@ -113,17 +37,7 @@ describe.runIf(abi.isOk() && abi.value >= 6)("Landlock confines a child: files, 
     // Unconfined, everything works: each denial below is Landlock's.
     expect(Object.values(report.before).every((outcome) => outcome === "ok")).toBe(true);
     expect(report.restricted).toBe("ok");
-    expect(report.after).toEqual({
-      readAllowed: "ok",
-      readDenied: "EACCES",
-      writeAllowedFile: "EACCES",
-      createInAllowedDir: "EACCES",
-      bindAllowed: "ok",
-      bindDenied: "EACCES",
-      connectAllowed: "ok",
-      connectDenied: "EACCES",
-      signalOutside: "EPERM",
-    });
+    expect(report.after).toEqual(CONFINED);
   };
 
   it(

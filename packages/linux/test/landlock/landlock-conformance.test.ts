@@ -1,5 +1,5 @@
 import { constants, openSync, readdirSync } from "node:fs";
-import { release } from "node:os";
+import { release, tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { ConformanceFileKind } from "@negotiate/core/conformance";
 import { landlockConformance } from "@negotiate/core/conformance";
@@ -23,6 +23,11 @@ if (abi.isOk()) {
     create: () => landlockBackend()._unsafeUnwrap(),
     openFile: (_port, kind) => openSync(...PATHS[kind]),
     openFdCount: () => readdirSync("/proc/self/fd").length,
+    paths: {
+      directory: tmpdir(),
+      file: fileURLToPath(import.meta.url),
+      missing: "/nonexistent-negotiate-conformance",
+    },
     // The test runner is root here, and is never restricted (restriction is proved in children).
     can: {
       abi: abi.value,

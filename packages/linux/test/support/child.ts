@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdtempSync, realpathSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -51,6 +51,24 @@ export function readableFolder(): { readonly path: string; remove(): void } {
  * nothing of the checkout; the folder is removed afterwards.
  */
 export function runFixture<T>(script: URL, options: ChildOptions = {}): T {
+  const child = runFixtureProcess(script, options);
+  if (child.status !== 0)
+    throw new Error(
+      `fixture ${script.pathname} exited with ${child.status ?? child.signal}: ${child.stderr}`,
+    );
+  return fromJson<T>(child.stdout);
+}
+
+/** How a fixture's process ended and what it printed. */
+export interface FixtureProcess {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a fixture as `runFixture` does, whatever its exit status (for fixtures that exec or exit non-zero). */
+export function runFixtureProcess(script: URL, options: ChildOptions = {}): FixtureProcess {
   const folder = readableFolder();
   try {
     const entry = join(folder.path, "fixture.mjs");
@@ -73,13 +91,14 @@ export function runFixture<T>(script: URL, options: ChildOptions = {}): T {
       process.execPath,
       entry,
     ];
-    const stdout = execFileSync(command[0]!, command.slice(1), {
+    const child = spawnSync(command[0]!, command.slice(1), {
       cwd: folder.path,
       encoding: "utf8",
       input: options.input ?? "",
       maxBuffer: 64 * 1024 * 1024,
     });
-    return fromJson<T>(stdout);
+    if (child.error) throw child.error;
+    return { status: child.status, signal: child.signal, stdout: child.stdout, stderr: child.stderr };
   } finally {
     folder.remove();
   }

@@ -5,7 +5,7 @@ import { LANDLOCK_MOCK_SCENARIOS, type LandlockMockScenarioName } from "./landlo
 
 /** A simulated Landlock kernel behind the Landlock port (see `MockLandlockPort`); never fails. */
 export const landlockMockBackend = (options: LandlockMockOptions): MockLandlockPort =>
-  new SimulatedLandlock(landlockModelOf(options));
+  new SimulatedLandlock(landlockModelOf(options), options.paths);
 
 /** A simulated Landlock kernel for a named scenario; `overrides` replace its options field by field. */
 export const landlockMockScenario = (
@@ -13,6 +13,7 @@ export const landlockMockScenario = (
   overrides: Partial<LandlockMockOptions> = {},
 ): MockLandlockPort => landlockMockBackend({ ...LANDLOCK_MOCK_SCENARIOS[name].options, ...overrides });
 
+export { DEFAULT_MOCK_PATHS } from "./landlock-mock-backend.js";
 export type {
   LandlockBuild,
   LandlockMockOptions,

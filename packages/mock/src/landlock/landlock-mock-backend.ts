@@ -43,6 +43,17 @@ const fail = (errno: Errno): Result<never, SyscallFailure> => {
   return failure;
 };
 
+/** The filesystem a mock's `openPath` sees unless its options give `paths`. */
+export const DEFAULT_MOCK_PATHS: Readonly<Record<string, "file" | "directory">> = Object.freeze({
+  "/": "directory",
+  "/usr": "directory",
+  "/etc": "directory",
+  "/tmp": "directory",
+  "/home": "directory",
+  "/var": "directory",
+  "/etc/hostname": "file",
+});
+
 /** A Landlock kernel model behind the port, with per-fd and per-process state. */
 export class SimulatedLandlock implements MockLandlockPort {
   readonly info: MockLandlockInfo;
@@ -52,7 +63,10 @@ export class SimulatedLandlock implements MockLandlockPort {
   private unconfinedThreads = 0;
   private readonly struct = new DataView(new ArrayBuffer(RULESET_ATTR_SIZE));
 
-  constructor(private readonly model: LandlockKernelModel) {
+  constructor(
+    private readonly model: LandlockKernelModel,
+    private readonly paths: Readonly<Record<string, "file" | "directory">> = DEFAULT_MOCK_PATHS,
+  ) {
     this.info = { name: "mock", kernelRelease: model.release, arch: model.arch };
     this.noNewPrivs = model.noNewPrivs;
   }
@@ -163,6 +177,16 @@ export class SimulatedLandlock implements MockLandlockPort {
 
   threadCount(): Result<number, SyscallFailure> {
     return ok(this.model.threads);
+  }
+
+  openPath(path: string): Result<{ readonly fd: number; readonly directory: boolean }, SyscallFailure> {
+    if (typeof path !== "string" || path.includes("\0")) return fail("EINVAL");
+    if (!Object.hasOwn(this.paths, path)) return fail("ENOENT");
+    const directory = this.paths[path] === "directory";
+    return this.allocate({ kind: directory ? "o-path-directory" : "o-path-file" }).map((fd) => ({
+      fd,
+      directory,
+    }));
   }
 
   close(fd: number): Result<void, SyscallFailure> {

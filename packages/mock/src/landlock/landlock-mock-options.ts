@@ -52,6 +52,11 @@ export interface LandlockMockOptions {
   /** How many fds the simulated process may still open; past it, EMFILE. Default: no limit. */
   readonly fdLimit?: number;
   readonly quirks?: LandlockQuirks;
+  /**
+   * The filesystem `openPath` sees: absolute path → what it is; any other path is ENOENT. Default
+   * `DEFAULT_MOCK_PATHS` (/, /usr, /etc, /tmp, /home, /var directories and the file /etc/hostname).
+   */
+  readonly paths?: Readonly<Record<string, "file" | "directory">>;
 }
 
 /** What a simulated fd is, for the fds a test opens to use as rule parents or bad ruleset fds. */
