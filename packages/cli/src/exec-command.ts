@@ -1,12 +1,10 @@
 import type { NegotiationError } from "@negotiate/core";
-import {
-  createLandlockSession,
-  type LandlockEnforcement,
-  type LandlockGrant,
-  type LandlockPolicy,
-  type LandlockPort,
-  type LandlockRightName,
-  type LandlockSession,
+import type {
+  LandlockEnforcement,
+  LandlockPolicy,
+  LandlockPort,
+  LandlockRightName,
+  LandlockSession,
 } from "@negotiate/core/landlock";
 import { Result } from "neverthrow";
 import { type CliError, EXIT, type ExitCode, exitCodeOf, invalidFlag } from "./cli-error.js";
@@ -29,11 +27,11 @@ type AnyPolicy = LandlockPolicy<LandlockRightName, LandlockRightName>;
 export interface ExecSteps {
   /** The `landlock:` section of the policy file. Errors: as `negotiate run` reports a policy's. */
   readonly readPolicy: (file: string) => Result<AnyPolicy, CliError>;
-  /** Negotiates the section with the kernel behind `port`. */
+  /** Negotiates the section with the kernel behind `port`, its rules added. */
   readonly negotiate: (
     port: LandlockPort,
     policy: AnyPolicy,
-  ) => Result<LandlockGrant, NegotiationError<LandlockRightName>>;
+  ) => Result<LandlockSession<LandlockRightName, LandlockRightName>, NegotiationError<LandlockRightName>>;
 }
 
 /** What the JSON report says; written before the exec, so the command's own output follows it. */
@@ -110,13 +108,9 @@ export async function execCommand(
   const policy = steps.readPolicy(flags.policy);
   if (policy.isErr()) return fail(policy.error, target, io);
   const { landlockBackend, execCommand: replaceProcess } = await import("@negotiate/linux");
-  const session = landlockBackend().andThen((port) =>
-    steps.negotiate(port, policy.value).andThen((grant) => createLandlockSession(port, grant, policy.value)),
-  );
+  const session = landlockBackend().andThen((port) => steps.negotiate(port, policy.value));
   if (session.isErr()) return fail(session.error, target, io);
   using confined = session.value;
-  const rules = confined.addRules(policy.value.rules);
-  if (rules.isErr()) return fail(rules.error, target, io);
   // execNext: the exec below ends the threads restrict_self leaves out.
   const enforced = confined.enforce({ execNext: true });
   if (enforced.isErr()) return fail(enforced.error, target, io);

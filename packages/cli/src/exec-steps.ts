@@ -1,19 +1,16 @@
-import { negotiateLandlockGrant } from "@negotiate/core/landlock";
-import { err } from "neverthrow";
+import { resolve } from "node:path";
+import { loadMultiPolicy } from "@negotiate/core";
+import { negotiateLandlock } from "@negotiate/core/landlock";
+import { err, ok } from "neverthrow";
 import type { ExecSteps } from "./exec-command.js";
 
-// Version 2 policies (the `landlock:` section) are read by `loadMultiPolicy`, which this build does not have yet:
-// exec says so instead of guessing.
-const NOT_YET =
-  "negotiate exec needs version 2 policies with a landlock: section, which this build cannot read yet";
-
-/** The steps `negotiate exec` runs with. */
+/** The steps `negotiate exec` runs with: the policy file's `landlock:` section, negotiated with this kernel. */
 export const EXEC_STEPS: ExecSteps = {
   readPolicy: (file) =>
-    err({
-      kind: "invalid-policy",
-      issues: [{ path: "", message: NOT_YET, file }],
-      message: `${file}: ${NOT_YET}`,
+    loadMultiPolicy(resolve(file)).andThen((policy) => {
+      if (policy.landlock) return ok(policy.landlock);
+      const message = `${file} has no landlock: section: exec confines a command with the rights and rules it declares (version: 2, landlock: { required: […], rules: […] })`;
+      return err({ kind: "invalid-policy" as const, issues: [{ path: "landlock", message, file }], message });
     }),
-  negotiate: (port, policy) => negotiateLandlockGrant(policy, { backend: port }),
+  negotiate: (port, policy) => negotiateLandlock(policy, { backend: port }),
 };

@@ -79,6 +79,12 @@ export type { StepOutcome, Strategy } from "./negotiation/handshake.js";
 export type { Grant, InterfaceDefinition, InterfaceFeature } from "./negotiation/interface-definition.js";
 export { defineKernelInterface, type KernelInterface } from "./negotiation/kernel-interface.js";
 export { type NegotiateOptions, negotiate } from "./negotiation/negotiate.js";
+export type {
+  MultiNegotiateOptions,
+  MultiPolicyOf,
+  MultiSession,
+  MultiSessionBase,
+} from "./negotiation/negotiate-multi.js";
 export {
   Knowledge,
   PlanCache,

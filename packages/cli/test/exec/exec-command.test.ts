@@ -7,7 +7,7 @@ import { landlockBackend } from "../../../linux/src/index.js";
 import { type ExecSteps, execCommand } from "../../src/exec-command.js";
 import { EXEC_STEPS } from "../../src/exec-steps.js";
 import type { CliIo } from "../../src/output.js";
-import { runCli, STACK_FRAME } from "../support/run-cli.js";
+import { fixture, runCli, STACK_FRAME } from "../support/run-cli.js";
 
 // Every case here fails before enforce(): the test runner is never restricted (the proofs run in children).
 const capture = () => {
@@ -44,6 +44,15 @@ describe("negotiate exec: refusals before anything runs", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("refuses a policy without a landlock: section (exit 2), reading nothing else", async () => {
+    const run = await runCli(["exec", "--policy", fixture("lazy-restore.yaml"), "--", "true"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/lazy-restore\.yaml has no landlock: section/);
+    const missing = await runCli(["exec", "--policy", "/nonexistent/policy.yaml", "--", "true"]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/cannot read \/nonexistent\/policy\.yaml/);
   });
 
   it("passes the command's own options through: after the command, nothing is exec's", async () => {

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, readFileSync } from "node:fs";
+import { chmodSync, copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { landlockBackend } from "../../../linux/src/index.js";
@@ -28,20 +28,19 @@ describe.runIf(abi.isOk() && abi.value >= 1)(
     const exec = async (
       name: string,
       unprivileged: boolean,
-      flags: (setup: Setup) => Record<string, unknown>,
+      flags: (setup: Setup) => string[],
       command: (setup: Setup) => string[],
     ) => {
       const setup = await world.setup(name, unprivileged);
-      const policy = {
+      // A version 2 policy file, read by the CLI before it confines anything.
+      const policy = join(dirname(setup.allowedDir), "policy.json");
+      const landlock = {
         required: ["READ_FILE", "READ_DIR", "EXECUTE", "WRITE_FILE", "MAKE_REG"],
         rules: [...SYSTEM, { path: setup.allowedDir, allow: ["READ_FILE", "READ_DIR"] }],
       };
-      const input = JSON.stringify({
-        flags: { policy: "in-code", ...flags(setup) },
-        command: command(setup),
-        policy,
-      });
-      return { setup, child: runFixtureProcess(fixture, { unprivileged, input }) };
+      writeFileSync(policy, JSON.stringify({ version: 2, landlock }));
+      const argv = ["exec", "--policy", policy, ...flags(setup), "--", ...command(setup)];
+      return { setup, child: runFixtureProcess(fixture, { unprivileged, input: JSON.stringify({ argv }) }) };
     };
     const sh = (script: string) => (setup: Setup) => [
       "sh",
@@ -58,7 +57,7 @@ describe.runIf(abi.isOk() && abi.value >= 1)(
       async (_who, unprivileged) => {
         const script =
           'cat "$1"; cat "$2" || echo "denied $?"; echo x > "$3/new" || echo "write denied"; exit 3';
-        const { child } = await exec(`exec-${unprivileged}`, unprivileged, () => ({}), sh(script));
+        const { child } = await exec(`exec-${unprivileged}`, unprivileged, () => [], sh(script));
         expect(child.status).toBe(3);
         expect(child.stdout).toBe("contentdenied 1\nwrite denied\n");
         expect(child.stderr).toMatch(/secret\.txt: Permission denied/);
@@ -74,7 +73,7 @@ describe.runIf(abi.isOk() && abi.value >= 1)(
         const { setup, child } = await exec(
           "exec-report",
           true,
-          (setup) => ({ jsonReport: reportOf(setup) }),
+          (setup) => ["--json-report", reportOf(setup)],
           (setup) => ["sh", "-c", 'cat "$1"', "sh", setup.allowedFile],
         );
         const report = reportOf(setup);
@@ -99,7 +98,7 @@ describe.runIf(abi.isOk() && abi.value >= 1)(
         const denied = await exec(
           "exec-126",
           false,
-          () => ({ json: true }),
+          () => ["--json"],
           (setup) => {
             const program = join(setup.allowedDir, "true");
             copyFileSync("/bin/true", program);
@@ -114,7 +113,7 @@ describe.runIf(abi.isOk() && abi.value >= 1)(
         const toFd = await exec(
           "exec-fd",
           false,
-          () => ({ reportFd: "2" }),
+          () => ["--report-fd", "2"],
           () => ["true"],
         );
         expect(toFd.child.status).toBe(0);
@@ -122,7 +121,7 @@ describe.runIf(abi.isOk() && abi.value >= 1)(
         const missing = await exec(
           "exec-127",
           false,
-          () => ({}),
+          () => [],
           () => ["negotiate-no-such-command"],
         );
         expect(missing.child.status).toBe(127);

@@ -79,4 +79,8 @@ export type {
   LandlockRuleReport,
   LandlockSession,
 } from "./landlock-session.js";
-export { type LandlockNegotiateOptions, negotiateLandlockGrant } from "./negotiate-landlock.js";
+export {
+  type LandlockNegotiateOptions,
+  negotiateLandlock,
+  negotiateLandlockGrant,
+} from "./negotiate-landlock.js";

@@ -1,12 +1,14 @@
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
 import type { Knowledge } from "../negotiation/negotiation-cache.js";
+import { createLandlockSession } from "./create-landlock-session.js";
 import { masksOfSpace, spaceOfNames } from "./landlock-feature-space.js";
 import { type LandlockNegotiation, landlock, landlockPlans } from "./landlock-interface.js";
 import { EMPTY_LANDLOCK_MASKS, type LandlockRightName } from "./landlock-lookup.js";
 import type { LandlockPolicy } from "./landlock-policy.js";
 import type { LandlockPort } from "./landlock-port.js";
 import { LandlockPortCalls } from "./landlock-port-calls.js";
+import type { LandlockSession } from "./landlock-session.js";
 
 /** Where and how to negotiate Landlock. */
 export interface LandlockNegotiateOptions {
@@ -118,3 +120,26 @@ const argumentsProblem = fromThrowable(
   },
   (error) => `reading the arguments threw ${error instanceof Error ? error.name : typeof error}`,
 );
+
+/**
+ * Negotiates a Landlock section and makes its session: the grant of `negotiateLandlockGrant`, then the
+ * section's `rules` added (each intersected with what is handled). A rule the kernel refuses closes the
+ * ruleset and is the error. `enforce()` on the session confines the process.
+ */
+export function negotiateLandlock<R extends LandlockRightName, O extends LandlockRightName>(
+  policy: LandlockPolicy<R, O>,
+  options: LandlockNegotiateOptions,
+): Result<LandlockSession<R, O>, NegotiationError<LandlockRightName>> {
+  const grant = negotiateLandlockGrant(policy, options);
+  if (grant.isErr()) return err(grant.error);
+  const session = createLandlockSession(options.backend, grant.value, policy);
+  if (session.isErr()) return err(session.error as NegotiationError<LandlockRightName>);
+  if (policy.rules.length > 0) {
+    const added = session.value.addRules(policy.rules);
+    if (added.isErr()) {
+      session.value.close();
+      return err(added.error as NegotiationError<LandlockRightName>);
+    }
+  }
+  return ok(session.value);
+}

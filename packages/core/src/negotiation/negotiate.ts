@@ -2,9 +2,16 @@ import { err, fromThrowable, type Result } from "neverthrow";
 import type { Backend } from "../backend/backend-port.js";
 import type { FeatureName } from "../catalogue/catalogue.js";
 import type { NegotiationError } from "../errors.js";
+import type { LandlockRightName } from "../landlock/landlock-lookup.js";
 import type { Policy } from "../policy/policy.js";
 import { originsOf } from "../policy/policy-origins.js";
 import { problemOfPolicy } from "../policy/policy-shape.js";
+import {
+  type MultiNegotiateOptions,
+  type MultiPolicyOf,
+  type MultiSession,
+  negotiateMulti,
+} from "./negotiate-multi.js";
 import type { Knowledge } from "./negotiation-cache.js";
 import { PortCalls } from "./port-calls.js";
 import type { Session } from "./session.js";
@@ -27,16 +34,79 @@ export interface NegotiateOptions {
 export function negotiate<R extends FeatureName, O extends FeatureName>(
   policy: Policy<R, O>,
   options: NegotiateOptions,
-): Result<Session<R, O>, NegotiationError> {
+): Result<Session<R, O>, NegotiationError>;
+/**
+ * Negotiates every section of a version 2 policy (`definePolicy({ version: 2, … })`, `loadMultiPolicy`): one
+ * typed sub-session per interface, `session.userfaultfd.enabled.THREAD_ID`, `session.landlock.enabled.READ_FILE`.
+ * `options.backend` serves the userfaultfd section and `options.landlock` the Landlock one. A failing section
+ * closes what the others opened; its error names the interface (`error.interface`).
+ */
+export function negotiate<P extends MultiPolicyOf>(
+  policy: P,
+  options: MultiNegotiateOptions,
+): Result<MultiSession<P>, NegotiationError<FeatureName | LandlockRightName>>;
+export function negotiate(
+  policy: Policy<FeatureName, FeatureName> | MultiPolicyOf,
+  options: NegotiateOptions | MultiNegotiateOptions,
+): Result<unknown, NegotiationError<FeatureName | LandlockRightName>> {
+  // A policy whose `version` cannot be read is reported by the version 1 checks, which say what it must be.
+  if (isMultiPolicy(policy).unwrapOr(false)) {
+    const invalid = checkMultiArguments(policy as MultiPolicyOf, options);
+    if (invalid.isErr()) return err(invalid.error);
+    if (invalid.value !== undefined) return err(invalid.value);
+    return negotiateMulti(policy as MultiPolicyOf, options as MultiNegotiateOptions, (section, backend) =>
+      negotiateSection(section, { backend, ...(options.knowledge ? { knowledge: options.knowledge } : {}) }),
+    );
+  }
   const invalid = checkArguments(policy, options);
   if (invalid.isErr()) return err(invalid.error);
   if (invalid.value !== undefined) return err(invalid.value);
-  const plan = userfaultfdPlans.of(policy as Policy<FeatureName, FeatureName>);
-  return userfaultfd.negotiate(plan, new PortCalls(options.backend), options) as Result<
-    Session<R, O>,
-    NegotiationError
-  >;
+  return negotiateSection(policy as Policy<FeatureName, FeatureName>, options as NegotiateOptions);
 }
+
+function negotiateSection(
+  policy: Policy<FeatureName, FeatureName>,
+  options: NegotiateOptions,
+): Result<Session<FeatureName, FeatureName>, NegotiationError> {
+  return userfaultfd.negotiate(userfaultfdPlans.of(policy), new PortCalls(options.backend), options);
+}
+
+const isMultiPolicy = fromThrowable(
+  (policy: unknown): boolean =>
+    typeof policy === "object" && policy !== null && (policy as { version?: unknown }).version === 2,
+  () => undefined,
+);
+
+// A version 2 policy's userfaultfd section is checked like a version 1 policy, its Landlock section by
+// `negotiateLandlock`; options need the port of each section the policy has.
+const checkMultiArguments = fromThrowable(
+  (policy: MultiPolicyOf, options: unknown): NegotiationError | undefined => {
+    if (policy.userfaultfd !== undefined) {
+      const problem =
+        originsOf(policy.userfaultfd) === undefined ? problemOfPolicy(policy.userfaultfd) : undefined;
+      if (problem !== undefined)
+        return {
+          kind: "invalid-policy",
+          issues: [{ path: "userfaultfd", message: problem }],
+          message: `negotiate: userfaultfd: ${problem}`,
+        };
+      return checkOptions("negotiate", options);
+    }
+    if (typeof options !== "object" || options === null)
+      return {
+        kind: "backend-unavailable",
+        backend: "(none)",
+        reason: "the options must be an object with the ports of the policy's sections",
+        message: "negotiate: the options must be an object with the ports of the policy's sections",
+      };
+    return undefined;
+  },
+  (error): NegotiationError => ({
+    kind: "invalid-policy",
+    issues: [{ path: "", message: "reading the arguments threw" }],
+    message: `negotiate: reading the arguments threw ${error instanceof Error ? error.name : typeof error}`,
+  }),
+);
 
 // What is wrong with the arguments, read once at this boundary: getters and Proxies may throw.
 const checkArguments = fromThrowable(

@@ -2,6 +2,7 @@ import type { Result } from "neverthrow";
 import type { CanonicalFeatureName, FeatureName } from "../catalogue/catalogue.js";
 import type { LANDLOCK_PREFIXES, LandlockGroup } from "../landlock/landlock-definition.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
+import type { LandlockPolicy } from "../landlock/landlock-policy.js";
 import type { MultiPolicy } from "./multi-policy.js";
 import type { MultiPolicyInput } from "./multi-policy-document.js";
 import type { Policy } from "./policy.js";
@@ -36,13 +37,27 @@ export function definePolicy<const D extends MultiPolicyInput>(
     Evaluated<OptionalNames<UserfaultfdLayer<D>>>,
     LandlockRequired<D>,
     LandlockOptional<D>
-  >,
+  > &
+    DeclaredSections<D>,
   PolicyError
 >;
 export function definePolicy(document: PolicyInput | MultiPolicyInput): Result<never, PolicyError> {
   // The names are checked at run time; the overloads give them their types.
   return validateDeclaredPolicy({ kind: "code", value: document }) as Result<never, PolicyError>;
 }
+
+// The sections a document written in code declares are there: its session's sub-sessions are not optional.
+type DeclaredSections<D> = (D extends { readonly userfaultfd: object }
+  ? {
+      readonly userfaultfd: Policy<
+        Evaluated<RequiredNames<UserfaultfdLayer<D>>>,
+        Evaluated<OptionalNames<UserfaultfdLayer<D>>>
+      >;
+    }
+  : unknown) &
+  (D extends { readonly landlock: object }
+    ? { readonly landlock: LandlockPolicy<LandlockRequired<D>, LandlockOptional<D>> }
+    : unknown);
 
 // A version 2 document's userfaultfd section, read as a version 1 document with the same `extends`.
 type UserfaultfdLayer<D> = (D extends { readonly extends: infer E } ? { readonly extends: E } : unknown) &
