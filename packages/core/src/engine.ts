@@ -97,9 +97,10 @@ export type {
   PortAnswer,
   PortChannel,
 } from "./negotiation/negotiation-port.js";
+export type { NegotiationWarning, Route } from "./negotiation/negotiation-report.js";
 export { UFFD_API, type UserfaultfdChannel, userfaultfdNegotiationPort } from "./negotiation/port-calls.js";
 export { type Capabilities, type OpenModeReport, probe } from "./negotiation/probe.js";
-export type { NegotiationWarning, Route, Session } from "./negotiation/session.js";
+export type { Session } from "./negotiation/session.js";
 export type { TraceEntry } from "./negotiation/trace.js";
 export { withImplied } from "./negotiation/userfaultfd-interface.js";
 export {

@@ -4,7 +4,7 @@ import { permissionHint } from "../errors.js";
 import { unexpected } from "../negotiation/failures.js";
 import { defineKernelInterface } from "../negotiation/kernel-interface.js";
 import { PlanCache } from "../negotiation/negotiation-cache.js";
-import type { NegotiationWarning, Route } from "../negotiation/session.js";
+import type { NegotiationWarning, Route } from "../negotiation/negotiation-report.js";
 import type { TraceEntry } from "../negotiation/trace.js";
 import { LANDLOCK_ABIS, LANDLOCK_CATALOGUE } from "./landlock-catalogue.js";
 import { masksOfSpace, spaceBitOf, spaceOfNames } from "./landlock-feature-space.js";

@@ -14,7 +14,7 @@ import {
 import { missingOptional, missingRequired, resourceExhausted, unexpected } from "./failures.js";
 import type { PortKnowledge } from "./negotiation-cache.js";
 import type { ChannelAttempt, NegotiationPort, PortAnswer, PortChannel } from "./negotiation-port.js";
-import type { NegotiationWarning, Route } from "./session.js";
+import type { NegotiationWarning, Route } from "./negotiation-report.js";
 
 /** Trying one channel ends refused (try the next one) or final. */
 export type StepOutcome<S> = { readonly refused: ChannelAttempt } | Result<S, NegotiationError>;

@@ -3,7 +3,7 @@ import type { NegotiationError } from "../errors.js";
 import type { StrategyName } from "../policy/policy.js";
 import type { NegotiationPlan } from "./decision.js";
 import type { ChannelAttempt, NegotiationPort, PortAnswer, PortChannel } from "./negotiation-port.js";
-import type { NegotiationWarning, Route } from "./session.js";
+import type { NegotiationWarning, Route } from "./negotiation-report.js";
 import type { TraceEntry } from "./trace.js";
 
 /** One feature of a kernel interface, as the core needs it. */

@@ -3,11 +3,12 @@ import { type BackendInfo, OPEN_MODES, type OpenMode } from "../backend/backend-
 import { type Errno, isExhaustionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt, PermissionCause } from "../errors.js";
 import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
-import { openCauseOf, openRefused, resourceExhausted, unexpected } from "./failures.js";
+import { resourceExhausted, unexpected } from "./failures.js";
 import { checkOptions, type NegotiateOptions } from "./negotiate.js";
 import { processKnowledge } from "./negotiation-cache.js";
 import { PortCalls } from "./port-calls.js";
 import type { TraceEntry } from "./trace.js";
+import { openCauseOf, openRefused } from "./userfaultfd-failures.js";
 
 /** Whether one open mode works for this caller, and why not. */
 export type OpenModeReport =

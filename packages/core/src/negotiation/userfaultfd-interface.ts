@@ -5,11 +5,13 @@ import { featureBit } from "../catalogue/feature-lookup.js";
 import { isPermissionErrno } from "../errno.js";
 import type { OpenAttempt } from "../errors.js";
 import type { Policy } from "../policy/policy.js";
-import { kernelRejected, openCauseOf, openRefused, permissionDeniedAtApi, unexpected } from "./failures.js";
+import { unexpected } from "./failures.js";
 import { defineKernelInterface } from "./kernel-interface.js";
 import { PlanCache } from "./negotiation-cache.js";
+import type { NegotiationWarning } from "./negotiation-report.js";
 import type { PortCalls, UserfaultfdChannel } from "./port-calls.js";
-import { createSession, type NegotiationWarning, type Session } from "./session.js";
+import { createSession, type Session } from "./session.js";
+import { kernelRejected, openCauseOf, openRefused, permissionDeniedAtApi } from "./userfaultfd-failures.js";
 
 /** userfaultfd as data plus its port: the catalogue's rows and how its refusals read. */
 export const userfaultfd = defineKernelInterface<
