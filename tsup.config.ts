@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import { builtinModules, createRequire } from "node:module";
 import { join } from "node:path";
 import { defineConfig, type Options } from "tsup";
 
@@ -25,7 +26,104 @@ const quietImportMeta = (options: BuildOptions, context: { format: string }) => 
   if (context.format === "cjs") options.define = { ...options.define, "import.meta.url": "undefined" };
 };
 
-const library = (name: string, entries: Record<string, string> = {}): Options => ({
+// A named import of a CommonJS module in an ES module makes Node build that module's ES namespace: for a
+// built-in, every export is read, lazy getters included (`node:fs` loads Node's stream modules, `fs.promises`,
+// readline); for a package (neverthrow), Node parses its source with cjs-module-lexer. `require` gives the same
+// objects (the one module cache) without either, so the ES module build requires them.
+const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+const NAMED_IMPORT = /^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";$/gm;
+
+/** `true` for a package whose `import` and `require` both load its CommonJS main (no exports map, no ES type). */
+function isCommonJsPackage(name: string, from: string): boolean {
+  const manifest = createRequire(from)(`${name}/package.json`) as { exports?: unknown; type?: string };
+  return manifest.exports === undefined && manifest.type !== "module";
+}
+
+const requireCommonJsImports = (packages: readonly string[]): NonNullable<Options["plugins"]>[number] => ({
+  name: "require-commonjs-imports",
+  buildStart() {
+    for (const name of packages) {
+      if (!isCommonJsPackage(name, join(process.cwd(), "packages", "core", "package.json")))
+        throw new Error(
+          `require-commonjs-imports: ${name} now has an exports map or ES type; drop it from the list`,
+        );
+    }
+  },
+  renderChunk(code, chunk) {
+    if (this.format !== "esm" || !chunk.path.endsWith(".js")) return;
+    const targets = (specifier: string) => BUILTINS.has(specifier) || packages.includes(specifier);
+    const required: string[] = [];
+    const rest = code.replace(NAMED_IMPORT, (statement, names: string, specifier: string) => {
+      if (!targets(specifier)) return statement;
+      const bindings = names
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean)
+        .map((name) => name.replace(/\s+as\s+/, ": "));
+      required.push(`const { ${bindings.join(", ")} } = __negotiateRequire(${JSON.stringify(specifier)});`);
+      return "";
+    });
+    // A default, namespace or side-effect import, or a re-export, of one of them: fail rather than leave it.
+    const left = [...rest.matchAll(/^(?:import|export)\b[^;]*?"([^"]+)";$/gms)].find((match) =>
+      targets(match[1]!),
+    );
+    if (left)
+      throw new Error(
+        `require-commonjs-imports: ${chunk.path} keeps an import it cannot rewrite: ${left[0]}`,
+      );
+    if (required.length === 0) return;
+    // Imports are hoisted: so are the requires, above the chunk's code.
+    const header = [
+      'import { createRequire as __negotiateCreateRequire } from "node:module";',
+      "const __negotiateRequire = __negotiateCreateRequire(import.meta.url);",
+      ...required,
+    ];
+    return { code: `${header.join("\n")}\n${rest}` };
+  },
+});
+
+/**
+ * In the CommonJS build, `specifiers` are required on first use rather than at import: the Linux entry exports the
+ * Landlock backend too, whose core module (`@negotiate/core/landlock`, two files) a program negotiating
+ * userfaultfd alone never calls. Every use of the module's binding must be a member access, or the build fails.
+ * It rewrites the written files: tsup turns the split chunks into CommonJS after every plugin's `renderChunk`.
+ */
+const lazyRequires = (specifiers: readonly string[]): NonNullable<Options["plugins"]>[number] => ({
+  name: "lazy-requires",
+  async buildEnd({ writtenFiles }) {
+    if (this.format !== "cjs") return;
+    for (const { name } of writtenFiles.filter((file) => file.name.endsWith(".cjs"))) {
+      const code = await readFile(name, "utf8");
+      const lazy = specifiers.reduce((text, specifier) => deferRequire(text, specifier, name), code);
+      if (lazy !== code) await writeFile(name, lazy);
+    }
+  },
+});
+
+function deferRequire(code: string, specifier: string, file: string): string {
+  const quoted = `'${specifier}'`;
+  const declaration = new RegExp(`^var (\\w+) = require\\(${quoted.replace(/[/.]/g, "\\$&")}\\);$`, "m");
+  const binding = declaration.exec(code)?.[1];
+  if (binding === undefined) {
+    if (code.includes(quoted))
+      throw new Error(`lazy-requires: ${file} requires ${specifier} in a form it cannot defer`);
+    return code;
+  }
+  const rest = code.replace(declaration, "");
+  if (new RegExp(`\\b${binding}\\b(?!\\.)`).test(rest))
+    throw new Error(
+      `lazy-requires: ${file} uses ${binding} (${specifier}) other than as \`${binding}.name\``,
+    );
+  return code
+    .replace(new RegExp(`\\b${binding}\\.`, "g"), `${binding}().`)
+    .replace(declaration, `var ${binding}$; var ${binding} = () => (${binding}$ ??= require(${quoted}));`);
+}
+
+const library = (
+  name: string,
+  entries: Record<string, string> = {},
+  plugins: NonNullable<Options["plugins"]> = [],
+): Options => ({
   name,
   entry: { index: `packages/${name}/src/index.ts`, ...entries },
   outDir: `packages/${name}/dist`,
@@ -41,6 +139,7 @@ const library = (name: string, entries: Record<string, string> = {}): Options =>
   external,
   tsconfig: "tsconfig.build.json",
   esbuildOptions: quietImportMeta,
+  plugins: [requireCommonJsImports(["neverthrow"]), ...plugins],
 });
 
 /**
@@ -125,7 +224,7 @@ export default defineConfig([
     landlock: "packages/core/src/landlock/index.ts",
   }),
   library("mock", { vitest: "packages/mock/src/test-kit/index.ts" }),
-  library("linux"),
+  library("linux", {}, [lazyRequires(["@negotiate/core/landlock"])]),
   cliCommand("packages/cli/dist"),
   {
     // `main()` for in-process use, ESM and CommonJS.

@@ -2,11 +2,16 @@
  * Cold start of a short-lived program (a CLI, a hook, a test worker): a fresh `node -e` process that imports
  * `@negotiate/core` and `@negotiate/linux` (the built packages), defines its policy in code and negotiates once
  * with the real kernel, against `node -e 0`, alternated round by round.
- * Goals, on the median of the paired ratios: ES module ≤ 1.3×, CommonJS ≤ 1.2×.
+ * Goals, on the median of the paired ratios: ES module ≤ 1.3×, CommonJS ≤ 1.2×. The "floor" rows run what no
+ * version of the SDK can avoid, without its code: both packages resolved through their exports maps (as the
+ * imports resolve them), neverthrow and koffi's native module loaded, libc opened, one libc call; between a
+ * floor and its row is what the SDK's own code costs.
  * Run after `npx tsup`: node --import tsx bench/cold-start.bench.ts [rounds]
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ProcessVariant, processTable, timeProcesses } from "./support/paired.js";
 
@@ -37,11 +42,31 @@ import { linuxBackend } from "@negotiate/linux";${NEGOTIATE_ONCE}`;
 const CJS = `const { definePolicy, negotiate } = require("@negotiate/core");
 const { linuxBackend } = require("@negotiate/linux");${NEGOTIATE_ONCE}`;
 
+// koffi as the Linux backend loads it on glibc x86_64 (its native module, not its entry), else its entry.
+const koffiEntry = realpathSync(createRequire(`${root}packages/linux/package.json`).resolve("koffi"));
+const nativeKoffi = join(dirname(koffiEntry), "..", "@koromix", "koffi-linux-x64", "linux_x64", "koffi.node");
+const koffi = JSON.stringify(existsSync(nativeKoffi) ? nativeKoffi : koffiEntry);
+const LOAD_DEPENDENCIES = `require("neverthrow"); require(${koffi}).load("libc.so.6").func("int getpid()")();`;
+const resolveBoth = (resolve: string) =>
+  `${resolve}("@negotiate/core/package.json"); ${resolve}("@negotiate/linux/package.json");`;
+
 const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [
   { label: "node -e 0 (baseline: Node's own start-up)", args: ["-e", "0"] },
   { label: "ESM: import core + linux, negotiate once", args: ["--input-type=module", "-e", ESM], goal: 1.3 },
   { label: "CJS: require core + linux, negotiate once", args: ["-e", CJS], goal: 1.2 },
   { label: "CJS: require core alone (its share)", args: ["-e", 'require("@negotiate/core")'] },
+  {
+    label: "ESM floor: resolve both, neverthrow, koffi, one libc call",
+    args: [
+      "--input-type=module",
+      "-e",
+      `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${resolveBoth("import.meta.resolve")} ${LOAD_DEPENDENCIES}`,
+    ],
+  },
+  {
+    label: "CJS floor: resolve both, neverthrow, koffi, one libc call",
+    args: ["-e", `${resolveBoth("require.resolve")} ${LOAD_DEPENDENCIES}`],
+  },
 ].map((variant) => ({ ...variant, cwd: root }));
 
 // Which packages the CommonJS program loads, and how many files of each: where the start-up goes.

@@ -32,13 +32,15 @@ export const ERRNO_CODES = {
 /** An errno by name; one the table does not know is spelt `ERRNO_<n>`. */
 export type Errno = keyof typeof ERRNO_CODES | `ERRNO_${number}`;
 
-const NAMES = new Map<number, Errno>(
-  Object.entries(ERRNO_CODES).map(([name, code]) => [code, name as keyof typeof ERRNO_CODES]),
-);
+// Built on first use rather than at import: a start-up pays for no table it does not read.
+let names: ReadonlyMap<number, Errno> | undefined;
 
 /** The name of a positive errno number. */
 export function errnoName(code: number): Errno {
-  return NAMES.get(code) ?? `ERRNO_${code}`;
+  names ??= new Map(
+    Object.entries(ERRNO_CODES).map(([name, number]) => [number, name as keyof typeof ERRNO_CODES]),
+  );
+  return names.get(code) ?? `ERRNO_${code}`;
 }
 
 /** The number of an errno name. */
