@@ -1,45 +1,7 @@
 // The negotiation engine: catalogue, feature sets, the backend port, strategies, errors. No policy files and no
 // profile codecs, so that whatever needs only this (backends, the CLI's probe) loads neither yaml nor io-ts.
-export type {
-  ApiFailure,
-  ApiReply,
-  Backend,
-  BackendInfo,
-  Denial,
-  OpenMode,
-  OpenRequest,
-  SyscallFailure,
-} from "./backend/backend-port.js";
-export { OPEN_MODES } from "./backend/backend-port.js";
+
 export type { CapturedOutcome, HostProfile } from "./backend/host-profile.js";
-export {
-  ARCH_NAMES,
-  ARCHES,
-  type ArchDefinition,
-  type ArchName,
-  archDefinition,
-  CPU_EXTENSIONS,
-  type CpuExtension,
-  MASKING_SINCE,
-  type Provision,
-} from "./catalogue/arches.js";
-export {
-  type CanonicalFeatureName,
-  catalogue,
-  type FeatureName,
-  type FeatureNameInput,
-} from "./catalogue/catalogue.js";
-export type { BuildRequirement, Capability, FeatureDefinition } from "./catalogue/feature-definition.js";
-export {
-  type CatalogueEntry,
-  featureAtBit,
-  featureBit,
-  featureDefinition,
-  KNOWN_FEATURES_MASK,
-  parseFeatureName,
-  suggestFeatureNames,
-  type UnknownFeatureName,
-} from "./catalogue/feature-lookup.js";
 export {
   ERRNO_CODES,
   type Errno,
@@ -59,7 +21,6 @@ export {
   type PolicyIssue,
   permissionHint,
 } from "./errors.js";
-export { FeatureSet, type InvalidFeatureMask } from "./feature-set.js";
 export {
   compareKernelVersions,
   formatKernelVersion,
@@ -98,11 +59,7 @@ export type {
   PortChannel,
 } from "./negotiation/negotiation-port.js";
 export type { NegotiationWarning, Route } from "./negotiation/negotiation-report.js";
-export { UFFD_API, type UserfaultfdChannel, userfaultfdNegotiationPort } from "./negotiation/port-calls.js";
-export { type Capabilities, type OpenModeReport, probe } from "./negotiation/probe.js";
-export type { Session } from "./negotiation/session.js";
 export type { TraceEntry } from "./negotiation/trace.js";
-export { withImplied } from "./negotiation/userfaultfd-interface.js";
 export {
   type EnabledFeatures,
   type OnMissingOptional,
@@ -115,3 +72,47 @@ export {
 } from "./policy/policy.js";
 export { UNSAFE_CHARACTERS } from "./policy/quote-value.js";
 export { STRATEGIES } from "./strategies/strategies.js";
+export {
+  ARCH_NAMES,
+  ARCHES,
+  type ArchDefinition,
+  type ArchName,
+  archDefinition,
+  CPU_EXTENSIONS,
+  type CpuExtension,
+  MASKING_SINCE,
+  type Provision,
+} from "./userfaultfd/arches.js";
+export type {
+  ApiFailure,
+  ApiReply,
+  Backend,
+  BackendInfo,
+  Denial,
+  OpenMode,
+  OpenRequest,
+  SyscallFailure,
+} from "./userfaultfd/backend-port.js";
+export { OPEN_MODES } from "./userfaultfd/backend-port.js";
+export {
+  type CanonicalFeatureName,
+  catalogue,
+  type FeatureName,
+  type FeatureNameInput,
+} from "./userfaultfd/catalogue.js";
+export type { BuildRequirement, Capability, FeatureDefinition } from "./userfaultfd/feature-definition.js";
+export {
+  type CatalogueEntry,
+  featureAtBit,
+  featureBit,
+  featureDefinition,
+  KNOWN_FEATURES_MASK,
+  parseFeatureName,
+  suggestFeatureNames,
+  type UnknownFeatureName,
+} from "./userfaultfd/feature-lookup.js";
+export { FeatureSet, type InvalidFeatureMask } from "./userfaultfd/feature-set.js";
+export { UFFD_API, type UserfaultfdChannel, userfaultfdNegotiationPort } from "./userfaultfd/port-calls.js";
+export { type Capabilities, type OpenModeReport, probe } from "./userfaultfd/probe.js";
+export type { Session } from "./userfaultfd/session.js";
+export { withImplied } from "./userfaultfd/userfaultfd-interface.js";

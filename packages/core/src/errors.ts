@@ -1,7 +1,7 @@
-import type { OpenMode } from "./backend/backend-port.js";
-import type { FeatureName } from "./catalogue/catalogue.js";
 import type { Errno } from "./errno.js";
 import type { TraceEntry } from "./negotiation/trace.js";
+import type { OpenMode } from "./userfaultfd/backend-port.js";
+import type { FeatureName } from "./userfaultfd/catalogue.js";
 
 /** Why the kernel or the environment said EPERM/EACCES. */
 export type PermissionCause =

@@ -2,14 +2,14 @@ import type * as t from "io-ts";
 import { err, ok, Result } from "neverthrow";
 import { checkedString } from "../checked-string-codec.js";
 import { type Errno, isErrno } from "../errno.js";
-import { U64_MAX } from "../feature-set.js";
 import { parseKernelRelease } from "../kernel-release.js";
 import { LANDLOCK_CATALOGUE } from "../landlock/landlock-catalogue.js";
 import type { LandlockGroup } from "../landlock/landlock-definition.js";
 import { copyPlainValue } from "../policy/copy-plain-value.js";
 import { ioTs } from "../policy/lazy-dependencies.js";
 import { excerptValue, hasControlCharacter, quoteText } from "../policy/quote-value.js";
-import type { OpenMode } from "./backend-port.js";
+import type { OpenMode } from "../userfaultfd/backend-port.js";
+import { U64_MAX } from "../userfaultfd/feature-set.js";
 import type { CapturedAnswer, CapturedLandlock, CapturedOutcome, HostProfile } from "./host-profile.js";
 
 /**

@@ -4,7 +4,7 @@ import type { NegotiationError } from "../errors.js";
 import { LANDLOCK_CATALOGUE } from "../landlock/landlock-catalogue.js";
 import { landlockMasksOf } from "../landlock/landlock-lookup.js";
 import type { LandlockPort } from "../landlock/landlock-port.js";
-import type { SyscallFailure } from "./backend-port.js";
+import type { SyscallFailure } from "../userfaultfd/backend-port.js";
 import type { CapturedAnswer, CapturedLandlock, CapturedOutcome } from "./host-profile.js";
 
 /** A Landlock port to capture, with what restrict_self checks of the calling thread. */

@@ -1,5 +1,5 @@
 import type { Errno } from "../errno.js";
-import type { OpenMode } from "./backend-port.js";
+import type { OpenMode } from "../userfaultfd/backend-port.js";
 
 /** How one operation turned out when the profile was captured. */
 export type CapturedOutcome = "ok" | { readonly errno: Errno };

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { Backend, OpenMode } from "../backend/backend-port.js";
-import { KNOWN_FEATURES_MASK } from "../catalogue/feature-lookup.js";
-import { FeatureSet } from "../feature-set.js";
 import { negotiate } from "../negotiation/negotiate.js";
 import { Knowledge } from "../negotiation/negotiation-cache.js";
-import { UFFD_API } from "../negotiation/port-calls.js";
-import { withImplied } from "../negotiation/userfaultfd-interface.js";
 import { POLICY_DEFAULTS, type Policy } from "../policy/policy.js";
+import type { Backend, OpenMode } from "../userfaultfd/backend-port.js";
+import { KNOWN_FEATURES_MASK } from "../userfaultfd/feature-lookup.js";
+import { FeatureSet } from "../userfaultfd/feature-set.js";
+import { UFFD_API } from "../userfaultfd/port-calls.js";
+import { withImplied } from "../userfaultfd/userfaultfd-interface.js";
 
 /** What the kernel behind a backend does, where kernels differ. Every default is a current (6.10+) kernel's behaviour. */
 export interface ConformanceAbilities {

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
-import type { SyscallFailure } from "../backend/backend-port.js";
 import type { NegotiationPort, PortAnswer, PortChannel } from "../negotiation/negotiation-port.js";
 import type { TraceEntry } from "../negotiation/trace.js";
+import type { SyscallFailure } from "../userfaultfd/backend-port.js";
 import { FLAG_SPACE, masksOfSpace, spaceAtAbi, spaceOfNames } from "./landlock-feature-space.js";
 import { NEWEST_LANDLOCK_ABI } from "./landlock-lookup.js";
 import type { LandlockPort } from "./landlock-port.js";

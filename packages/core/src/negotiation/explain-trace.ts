@@ -1,6 +1,6 @@
-import type { OpenMode } from "../backend/backend-port.js";
-import { FeatureSet } from "../feature-set.js";
-import { UFFD_API } from "./port-calls.js";
+import type { OpenMode } from "../userfaultfd/backend-port.js";
+import { FeatureSet } from "../userfaultfd/feature-set.js";
+import { UFFD_API } from "../userfaultfd/port-calls.js";
 import type { TraceEntry } from "./trace.js";
 
 const EVENT_FORK = FeatureSet.of("EVENT_FORK");

@@ -1,6 +1,4 @@
 import { err, ok, type Result } from "neverthrow";
-import type { Backend } from "../backend/backend-port.js";
-import type { FeatureName } from "../catalogue/catalogue.js";
 import type { NegotiationError } from "../errors.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
 import type { LandlockPolicy } from "../landlock/landlock-policy.js";
@@ -9,8 +7,10 @@ import type { LandlockSession } from "../landlock/landlock-session.js";
 import { negotiateLandlock } from "../landlock/negotiate-landlock.js";
 import type { MultiPolicy } from "../policy/multi-policy.js";
 import type { Policy } from "../policy/policy.js";
+import type { Backend } from "../userfaultfd/backend-port.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
+import type { Session } from "../userfaultfd/session.js";
 import type { Knowledge } from "./negotiation-cache.js";
-import type { Session } from "./session.js";
 
 /** Where to negotiate each section of a version 2 policy. */
 export interface MultiNegotiateOptions {

@@ -1,11 +1,14 @@
 import { err, fromThrowable, type Result } from "neverthrow";
-import type { Backend } from "../backend/backend-port.js";
-import type { FeatureName } from "../catalogue/catalogue.js";
 import type { NegotiationError } from "../errors.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
 import type { Policy } from "../policy/policy.js";
 import { originsOf } from "../policy/policy-origins.js";
 import { problemOfPolicy } from "../policy/policy-shape.js";
+import type { Backend } from "../userfaultfd/backend-port.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
+import { PortCalls } from "../userfaultfd/port-calls.js";
+import type { Session } from "../userfaultfd/session.js";
+import { userfaultfd, userfaultfdPlans } from "../userfaultfd/userfaultfd-interface.js";
 import {
   type MultiNegotiateOptions,
   type MultiPolicyOf,
@@ -13,9 +16,6 @@ import {
   negotiateMulti,
 } from "./negotiate-multi.js";
 import type { Knowledge } from "./negotiation-cache.js";
-import { PortCalls } from "./port-calls.js";
-import type { Session } from "./session.js";
-import { userfaultfd, userfaultfdPlans } from "./userfaultfd-interface.js";
 
 /** Where and how to negotiate. */
 export interface NegotiateOptions {

@@ -1,6 +1,6 @@
 import type { Result } from "neverthrow";
-import type { BackendInfo, SyscallFailure } from "../backend/backend-port.js";
 import type { Errno } from "../errno.js";
+import type { BackendInfo, SyscallFailure } from "../userfaultfd/backend-port.js";
 import type { TraceEntry } from "./trace.js";
 
 /**

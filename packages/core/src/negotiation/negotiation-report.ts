@@ -1,4 +1,4 @@
-import type { FeatureName } from "../catalogue/catalogue.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
 
 /**
  * Which way the negotiation went.

@@ -1,5 +1,5 @@
-import type { ApiReply, OpenMode } from "../backend/backend-port.js";
 import type { Errno } from "../errno.js";
+import type { ApiReply, OpenMode } from "../userfaultfd/backend-port.js";
 
 /** One port call a negotiation made, with its outcome: `ok` or the errno. Queries that make no fd have `fd` undefined. */
 export type TraceEntry =

@@ -1,5 +1,5 @@
-import type { FeatureName } from "../catalogue/catalogue.js";
 import type { PolicyIssue } from "../errors.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
 import type { LooseDocument, LooseMultiDocument } from "./decode-document.js";
 import { formatPath, type IssueSite, issueAt, type PathSegment } from "./policy-issue.js";
 

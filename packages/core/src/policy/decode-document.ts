@@ -1,9 +1,9 @@
-import { catalogue } from "../catalogue/catalogue.js";
-import { suggestFeatureNames } from "../catalogue/feature-lookup.js";
 import type { PolicyIssue } from "../errors.js";
 import { LANDLOCK_CATALOGUE } from "../landlock/landlock-catalogue.js";
 import { LANDLOCK_PREFIXES } from "../landlock/landlock-definition.js";
 import { landlockRight } from "../landlock/landlock-lookup.js";
+import { catalogue } from "../userfaultfd/catalogue.js";
+import { suggestFeatureNames } from "../userfaultfd/feature-lookup.js";
 import type { MultiPolicyDocument } from "./multi-policy-document.js";
 import { nearestNames } from "./nearest-names.js";
 import {

@@ -1,8 +1,8 @@
 import type { Result } from "neverthrow";
-import type { CanonicalFeatureName, FeatureName } from "../catalogue/catalogue.js";
 import type { LANDLOCK_PREFIXES, LandlockGroup } from "../landlock/landlock-definition.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
 import type { LandlockPolicy } from "../landlock/landlock-policy.js";
+import type { CanonicalFeatureName, FeatureName } from "../userfaultfd/catalogue.js";
 import type { MultiPolicy } from "./multi-policy.js";
 import type { MultiPolicyInput } from "./multi-policy-document.js";
 import type { Policy } from "./policy.js";

@@ -1,7 +1,7 @@
-import type { FeatureName } from "../catalogue/catalogue.js";
-import { featureDefinition } from "../catalogue/feature-lookup.js";
 import type { PolicyIssue } from "../errors.js";
 import { kernelAtLeast, parseKernelRelease } from "../kernel-release.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
+import { featureDefinition } from "../userfaultfd/feature-lookup.js";
 import { FEATURE_LISTS } from "./check-document.js";
 import type { Policy } from "./policy.js";
 import { issueAt } from "./policy-issue.js";

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "neverthrow";
-import type { FeatureName } from "../catalogue/catalogue.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
 import { parsePolicy } from "./parse-policy.js";
 import { formatOfPath } from "./parse-policy-text.js";
 import type { Policy } from "./policy.js";

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
-import type { FeatureName } from "../catalogue/catalogue.js";
 import type { PolicyIssue } from "../errors.js";
-import { FeatureSet } from "../feature-set.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
+import { FeatureSet } from "../userfaultfd/feature-set.js";
 import { entriesOf, FEATURE_LISTS, type FeatureStatus, writtenAt } from "./check-document.js";
 import type { LooseDocument } from "./decode-document.js";
 import { POLICY_DEFAULTS, type Policy } from "./policy.js";

@@ -1,6 +1,6 @@
-import type { FeatureName } from "../catalogue/catalogue.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
 import type { LandlockPolicy } from "../landlock/landlock-policy.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
 import type { Policy } from "./policy.js";
 
 /**

@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "neverthrow";
-import type { FeatureName } from "../catalogue/catalogue.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
 import type { Policy } from "./policy.js";
 import type { PolicyFormat } from "./policy-document.js";
 import { type PolicyError, policyError } from "./policy-issue.js";

@@ -1,5 +1,5 @@
 import type * as t from "io-ts";
-import type { FeatureName, FeatureNameInput } from "../catalogue/catalogue.js";
+import type { FeatureName, FeatureNameInput } from "../userfaultfd/catalogue.js";
 import { ioTs, onFirstUse } from "./lazy-dependencies.js";
 import { MULTI_POLICY_DOCUMENT, type MultiPolicyDocument } from "./multi-policy-document.js";
 import {

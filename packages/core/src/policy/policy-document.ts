@@ -1,9 +1,9 @@
-import { catalogue, type FeatureName, type FeatureNameInput } from "../catalogue/catalogue.js";
-import { canonicalFeatureName, FEATURE_NAME_PREFIX } from "../catalogue/feature-lookup.js";
 import { parseKernelRelease } from "../kernel-release.js";
 import { LANDLOCK_CATALOGUE } from "../landlock/landlock-catalogue.js";
 import { LANDLOCK_PREFIXES, type LandlockGroup } from "../landlock/landlock-definition.js";
 import { type LandlockRightNameOf, landlockRight } from "../landlock/landlock-lookup.js";
+import { catalogue, type FeatureName, type FeatureNameInput } from "../userfaultfd/catalogue.js";
+import { canonicalFeatureName, FEATURE_NAME_PREFIX } from "../userfaultfd/feature-lookup.js";
 import { hasControlCharacter } from "./quote-value.js";
 
 /**

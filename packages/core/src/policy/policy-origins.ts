@@ -1,4 +1,4 @@
-import type { FeatureName } from "../catalogue/catalogue.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
 import type { IssueSite, PathSegment } from "./policy-issue.js";
 
 /** Where a value of a resolved policy was declared: a document and a path in it. */

@@ -1,5 +1,5 @@
 import { types } from "node:util";
-import { FeatureSet } from "../feature-set.js";
+import { FeatureSet } from "../userfaultfd/feature-set.js";
 import { originsOf } from "./policy-origins.js";
 
 const STRATEGIES: ReadonlySet<unknown> = new Set(["auto", "probe", "one-shot"]);

@@ -1,6 +1,6 @@
-import type { OpenMode } from "../backend/backend-port.js";
-import type { FeatureName } from "../catalogue/catalogue.js";
-import type { FeatureSet } from "../feature-set.js";
+import type { OpenMode } from "../userfaultfd/backend-port.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
+import type { FeatureSet } from "../userfaultfd/feature-set.js";
 
 /**
  * How the request reaches the kernel.

@@ -1,5 +1,5 @@
-import type { FeatureName } from "../catalogue/catalogue.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
+import type { FeatureName } from "../userfaultfd/catalogue.js";
 import { yaml } from "./lazy-dependencies.js";
 import type { MultiPolicy } from "./multi-policy.js";
 import type { MultiPolicyDocument } from "./multi-policy-document.js";

@@ -1,9 +1,6 @@
 import type { Result } from "neverthrow";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import type { FeatureName } from "../../src/catalogue/catalogue.js";
-import { FeatureSet } from "../../src/feature-set.js";
 import type { MultiPolicyOf, MultiSession } from "../../src/negotiation/negotiate-multi.js";
-import type { Session } from "../../src/negotiation/session.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
 import { loadMultiPolicy } from "../../src/policy/load-multi-policy.js";
 import { loadPolicy } from "../../src/policy/load-policy.js";
@@ -13,6 +10,9 @@ import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { POLICY_DEFAULTS, type Policy } from "../../src/policy/policy.js";
 import type { PolicyInput } from "../../src/policy/policy-document.js";
 import type { PolicyError } from "../../src/policy/policy-issue.js";
+import type { FeatureName } from "../../src/userfaultfd/catalogue.js";
+import { FeatureSet } from "../../src/userfaultfd/feature-set.js";
+import type { Session } from "../../src/userfaultfd/session.js";
 
 describe("definePolicy", () => {
   it("builds the documented defaults around the listed features", () => {

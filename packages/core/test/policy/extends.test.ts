@@ -2,11 +2,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FeatureSet } from "../../src/feature-set.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
 import { loadPolicy } from "../../src/policy/load-policy.js";
 import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { POLICY_PRESETS } from "../../src/policy/presets.js";
+import { FeatureSet } from "../../src/userfaultfd/feature-set.js";
 
 const root = mkdtempSync(join(tmpdir(), "negotiate-extends-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { FeatureSet } from "../../src/feature-set.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
 import { lintPolicy } from "../../src/policy/lint-policy.js";
 import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { POLICY_DEFAULTS, type Policy } from "../../src/policy/policy.js";
+import { FeatureSet } from "../../src/userfaultfd/feature-set.js";
 
 const yaml = (text: string) => parsePolicy(text, { format: "yaml", file: "lint.yaml" })._unsafeUnwrap();
 

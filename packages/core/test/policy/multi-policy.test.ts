@@ -4,7 +4,6 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { FeatureSet } from "../../src/feature-set.js";
 import { LANDLOCK_POLICY_DEFAULTS } from "../../src/landlock/landlock-policy.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
 import { loadMultiPolicy } from "../../src/policy/load-multi-policy.js";
@@ -15,6 +14,7 @@ import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { POLICY_DEFAULTS } from "../../src/policy/policy.js";
 import { landlockOriginsOf, originsOf } from "../../src/policy/policy-origins.js";
 import { policyToDocument, stringifyPolicy } from "../../src/policy/write-policy.js";
+import { FeatureSet } from "../../src/userfaultfd/feature-set.js";
 
 const root = mkdtempSync(join(tmpdir(), "negotiate-multi-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { FeatureSet } from "../../src/feature-set.js";
 import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { formatPolicyIssue } from "../../src/policy/policy-issue.js";
+import { FeatureSet } from "../../src/userfaultfd/feature-set.js";
 
 const yaml = (text: string) => parsePolicy(text, { format: "yaml", file: "policy.yaml" });
 const json = (text: string) => parsePolicy(text, { format: "json", file: "policy.json" });

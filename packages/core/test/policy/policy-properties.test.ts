@@ -4,13 +4,13 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { catalogue, type FeatureName } from "../../src/catalogue/catalogue.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
 import { loadPolicy } from "../../src/policy/load-policy.js";
 import { parsePolicy } from "../../src/policy/parse-policy.js";
 import type { Policy } from "../../src/policy/policy.js";
 import type { PolicyFormat, PolicyInput } from "../../src/policy/policy-document.js";
 import { stringifyPolicy } from "../../src/policy/write-policy.js";
+import { catalogue, type FeatureName } from "../../src/userfaultfd/catalogue.js";
 
 const NAMES = catalogue.map((entry) => entry.name);
 type Status = "required" | "optional" | "forbidden";

@@ -1,13 +1,13 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FeatureSet } from "../../src/feature-set.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
 import { lintPolicy } from "../../src/policy/lint-policy.js";
 import { loadPolicy } from "../../src/policy/load-policy.js";
 import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { PRESET_NAMES } from "../../src/policy/policy-document.js";
 import { POLICY_PRESETS } from "../../src/policy/presets.js";
+import { FeatureSet } from "../../src/userfaultfd/feature-set.js";
 
 const examples = join(import.meta.dirname, "../../../../examples/policies");
 

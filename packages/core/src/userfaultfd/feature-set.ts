@@ -1,5 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
-import type { FeatureName, FeatureNameInput } from "./catalogue/catalogue.js";
+import { quoteText } from "../policy/quote-value.js";
+import type { FeatureName, FeatureNameInput } from "./catalogue.js";
 import {
   FEATURE_MASKS,
   featureBit,
@@ -7,8 +8,7 @@ import {
   KNOWN_FEATURES_MASK,
   parseFeatureName,
   type UnknownFeatureName,
-} from "./catalogue/feature-lookup.js";
-import { quoteText } from "./policy/quote-value.js";
+} from "./feature-lookup.js";
 
 const describeName = (name: unknown): string =>
   typeof name === "string" ? quoteText(name) : `a ${name === null ? "null" : typeof name}`;

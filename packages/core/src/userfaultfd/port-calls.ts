@@ -1,14 +1,7 @@
 import { type Err, ok, type Result } from "neverthrow";
-import type {
-  ApiFailure,
-  ApiReply,
-  Backend,
-  OpenMode,
-  OpenRequest,
-  SyscallFailure,
-} from "../backend/backend-port.js";
-import type { NegotiationPort, PortAnswer } from "./negotiation-port.js";
-import type { TraceEntry } from "./trace.js";
+import type { NegotiationPort, PortAnswer } from "../negotiation/negotiation-port.js";
+import type { TraceEntry } from "../negotiation/trace.js";
+import type { ApiFailure, ApiReply, Backend, OpenMode, OpenRequest, SyscallFailure } from "./backend-port.js";
 
 export const UFFD_API = 0xaan;
 

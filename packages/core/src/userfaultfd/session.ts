@@ -1,12 +1,12 @@
 import { err, ok, type Result } from "neverthrow";
-import type { Backend, BackendInfo, OpenMode } from "../backend/backend-port.js";
-import type { FeatureName } from "../catalogue/catalogue.js";
-import { FEATURE_MASKS } from "../catalogue/feature-lookup.js";
 import type { NegotiationError } from "../errors.js";
-import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
+import type { NegotiationWarning, Route } from "../negotiation/negotiation-report.js";
+import type { TraceEntry } from "../negotiation/trace.js";
 import type { EnabledFeatures, StrategyName } from "../policy/policy.js";
-import type { NegotiationWarning, Route } from "./negotiation-report.js";
-import type { TraceEntry } from "./trace.js";
+import type { Backend, BackendInfo, OpenMode } from "./backend-port.js";
+import type { FeatureName } from "./catalogue.js";
+import { FEATURE_MASKS } from "./feature-lookup.js";
+import { type FeatureSet, featureSetOfU64 } from "./feature-set.js";
 
 /** A negotiated userfaultfd: the fd and exactly what is enabled on it. The app owns the fd. */
 export interface Session<R extends FeatureName = never, O extends FeatureName = FeatureName>

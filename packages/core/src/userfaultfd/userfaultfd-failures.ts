@@ -1,4 +1,3 @@
-import type { Backend, Denial, OpenMode } from "../backend/backend-port.js";
 import { type Errno, isPermissionErrno } from "../errno.js";
 import {
   describeCause,
@@ -7,8 +6,9 @@ import {
   type PermissionCause,
   permissionHint,
 } from "../errors.js";
-import { FeatureSet, featureSetOfU64 } from "../feature-set.js";
-import type { TraceEntry } from "./trace.js";
+import type { TraceEntry } from "../negotiation/trace.js";
+import type { Backend, Denial, OpenMode } from "./backend-port.js";
+import { FeatureSet, featureSetOfU64 } from "./feature-set.js";
 
 const EVENT_FORK = FeatureSet.of("EVENT_FORK").mask;
 

@@ -1,13 +1,13 @@
 import { err, ok, type Result } from "neverthrow";
-import { type BackendInfo, OPEN_MODES, type OpenMode } from "../backend/backend-port.js";
 import { type Errno, isExhaustionErrno } from "../errno.js";
 import type { NegotiationError, OpenAttempt, PermissionCause } from "../errors.js";
-import { type FeatureSet, featureSetOfU64 } from "../feature-set.js";
-import { resourceExhausted, unexpected } from "./failures.js";
-import { checkOptions, type NegotiateOptions } from "./negotiate.js";
-import { processKnowledge } from "./negotiation-cache.js";
+import { resourceExhausted, unexpected } from "../negotiation/failures.js";
+import { checkOptions, type NegotiateOptions } from "../negotiation/negotiate.js";
+import { processKnowledge } from "../negotiation/negotiation-cache.js";
+import type { TraceEntry } from "../negotiation/trace.js";
+import { type BackendInfo, OPEN_MODES, type OpenMode } from "./backend-port.js";
+import { type FeatureSet, featureSetOfU64 } from "./feature-set.js";
 import { PortCalls } from "./port-calls.js";
-import type { TraceEntry } from "./trace.js";
 import { openCauseOf, openRefused } from "./userfaultfd-failures.js";
 
 /** Whether one open mode works for this caller, and why not. */
