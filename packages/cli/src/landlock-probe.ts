@@ -16,8 +16,9 @@ import {
 } from "@negotiate/core/landlock";
 import type { MockLandlockPort } from "@negotiate/mock";
 import { err, ok, type Result } from "neverthrow";
-import { type BackendFlags, MOCK_FLAGS, type MockFlag, NEWEST_KERNEL } from "./backend-options.js";
-import { type CliError, invalidFlag } from "./cli-error.js";
+import type { BackendFlags } from "./backend-options.js";
+import type { CliError } from "./cli-error.js";
+import { landlockPortFromFlags } from "./landlock-port-selection.js";
 import { backendLabel, type Cell, renderFields, renderTable, type Style } from "./output.js";
 import { escapeValue } from "./terminal-text.js";
 
@@ -175,44 +176,22 @@ export interface LandlockSection {
 export async function landlockSectionFromFlags(
   flags: BackendFlags,
 ): Promise<Result<LandlockSection, CliError>> {
-  const mock =
-    flags.backend === "mock" ||
-    (Object.keys(MOCK_FLAGS) as MockFlag[]).some((key) => flags[key] !== undefined);
-  if (!mock) {
-    const { landlockBackend, readLandlockPrivileges } = await import("@negotiate/linux");
-    const port = landlockBackend();
-    if (port.isErr()) return err(port.error);
-    return probeLandlockPort(port.value, readLandlockPrivileges()).map((probe) => ({
-      backend: port.value.info,
-      probe,
-    }));
+  const chosen = await landlockPortFromFlags(flags);
+  if (chosen.isErr()) return err(chosen.error);
+  const choice = chosen.value;
+  switch (choice.kind) {
+    case "none":
+      return ok({ backend: choice.backend, note: choice.note });
+    case "mock":
+      return probeOf(choice.port);
+    case "linux": {
+      const { readLandlockPrivileges } = await import("@negotiate/linux");
+      return probeLandlockPort(choice.port, readLandlockPrivileges()).map((probe) => ({
+        backend: choice.port.info as LandlockSection["backend"],
+        probe,
+      }));
+    }
   }
-  const { createLandlockMockBackend, landlockMockFromCapture } = await import("@negotiate/mock");
-  if (flags.profile !== undefined) {
-    const { readHostProfile } = await import("./host-profile-file.js");
-    const profile = readHostProfile(flags.profile);
-    if (profile.isErr()) return err(profile.error);
-    const { release, arch } = profile.value.kernel;
-    const replayed = landlockMockFromCapture(profile.value);
-    if (replayed.isErr())
-      return ok({ backend: { name: "mock", kernelRelease: release, arch }, note: replayed.error.message });
-    return probeOf(replayed.value);
-  }
-  const port = createLandlockMockBackend({
-    kernel: flags.kernel ?? NEWEST_KERNEL,
-    ...(flags.arch === undefined ? {} : { arch: flags.arch }),
-    capSysAdmin: flags.root === true,
-  });
-  if (port.isErr()) {
-    const flag = port.error.field === "arch" ? "--arch" : "--kernel";
-    const value = String((flag === "--arch" ? flags.arch : flags.kernel) ?? port.error.value);
-    return err(
-      invalidFlag(flag, value, [
-        port.error.kind === "invalid-option" ? port.error.expected : port.error.reason,
-      ]),
-    );
-  }
-  return probeOf(port.value);
 }
 
 // A mock port's probe: its privileges are the simulated caller's.

@@ -4,7 +4,7 @@ import {
   type FeatureName,
   featureDefinition,
   kernelAtLeast,
-  loadPolicy,
+  loadMultiPolicy,
   type NegotiationWarning,
   negotiate,
   openCall,
@@ -13,12 +13,15 @@ import {
   parseKernelRelease,
   type Session,
 } from "@negotiate/core";
+import { type LandlockRightName, type LandlockSession, negotiateLandlock } from "@negotiate/core/landlock";
 import type { BackendFlags } from "./backend-options.js";
 import { backendFromFlags, realKernelHint } from "./backend-selection.js";
-import { EXIT, type ExitCode } from "./cli-error.js";
+import { type CliError, EXIT, type ExitCode } from "./cli-error.js";
 import { reportFailure } from "./error-text.js";
 import { ioctlsText } from "./ioctl-names.js";
 import { writeJson } from "./json-output.js";
+import { landlockPortFromFlags } from "./landlock-port-selection.js";
+import { landlockRunJson, landlockRunText } from "./landlock-run.js";
 import {
   backendLabel,
   type Cell,
@@ -220,31 +223,68 @@ function runText(flags: RunFlags, policy: AnyPolicy, session: AnySession, style:
   return `${summary}\n${fields}${table}${warningText}${steps}\n`;
 }
 
-/** `negotiate run`: negotiates a policy file with the chosen backend, then closes the fd. */
+/** `negotiate run`: negotiates every section of a policy file with the chosen backends, then closes the fds. */
 export async function runCommand(flags: RunFlags, io: CliIo): Promise<ExitCode> {
-  const policy = loadPolicy(flags.policy);
-  if (policy.isErr()) return reportFailure(policy.error, io, flags.json);
-  const backend = await backendFromFlags(flags);
-  const negotiated = backend.andThen((chosen) => negotiate(policy.value, { backend: chosen }));
-  if (negotiated.isErr()) {
-    const error = negotiated.error;
-    const code = reportFailure(
-      error,
-      io,
-      flags.json,
-      realKernelHint(error, flags, `run ${flags.policy}`, backend.isOk() ? backend.value.info : undefined),
-    );
-    if (flags.explain && !flags.json && "trace" in error && error.trace?.length) {
-      const style = styleFor(io.stderr, io.env);
-      io.stderr.write(`\n${style.paint("steps", "strong")}\n${explainTrace(error.trace).join("\n")}\n`);
+  const loaded = loadMultiPolicy(flags.policy);
+  if (loaded.isErr()) return reportFailure(loaded.error, io, flags.json);
+  const { userfaultfd: policy, landlock: landlockPolicy } = loaded.value;
+  let session: AnySession | undefined;
+  if (policy) {
+    const backend = await backendFromFlags(flags);
+    const negotiated = backend.andThen((chosen) => negotiate(policy, { backend: chosen }));
+    if (negotiated.isErr()) {
+      const error = negotiated.error;
+      const code = reportFailure(
+        error,
+        io,
+        flags.json,
+        realKernelHint(error, flags, `run ${flags.policy}`, backend.isOk() ? backend.value.info : undefined),
+      );
+      if (flags.explain && !flags.json && "trace" in error && error.trace?.length) {
+        const style = styleFor(io.stderr, io.env);
+        io.stderr.write(`\n${style.paint("steps", "strong")}\n${explainTrace(error.trace).join("\n")}\n`);
+      }
+      return code;
     }
-    return code;
+    session = negotiated.value;
+    // The CLI only reports: the fd is closed before printing, so the trace ends with its close.
+    const closed = session.close();
+    if (closed.isErr()) return reportFailure(closed.error, io, flags.json);
   }
-  const session = negotiated.value;
-  // The CLI only reports: the fd is closed before printing, so the trace ends with its close.
-  const closed = session.close();
-  if (closed.isErr()) return reportFailure(closed.error, io, flags.json);
-  if (flags.json) writeJson(io.stdout, runJson(policy.value, session, flags.explain === true));
-  else io.stdout.write(runText(flags, policy.value, session, styleFor(io.stdout, io.env)));
+  let landlock: LandlockSession<never, LandlockRightName> | undefined;
+  let landlockNote: string | undefined;
+  if (landlockPolicy) {
+    const chosen = await landlockPortFromFlags(flags);
+    if (chosen.isErr()) return reportFailure(chosen.error, io, flags.json);
+    if (chosen.value.kind === "none") landlockNote = chosen.value.note;
+    else {
+      const negotiated = negotiateLandlock(landlockPolicy, { backend: chosen.value.port });
+      if (negotiated.isErr())
+        return reportFailure({ ...negotiated.error, interface: "landlock" } as CliError, io, flags.json);
+      landlock = negotiated.value;
+      // `run` reports and never restricts: the ruleset is closed unenforced.
+      landlock.close();
+    }
+  }
+  const name = loaded.value.name ?? policy?.name;
+  if (flags.json) {
+    writeJson(io.stdout, {
+      ...(session && policy
+        ? runJson(policy, session, flags.explain === true)
+        : { ok: true, ...(name === undefined ? {} : { policy: name }) }),
+      ...(landlock ? { landlock: landlockRunJson(landlock) } : {}),
+      ...(landlockNote ? { landlock: { note: landlockNote } } : {}),
+    });
+    return EXIT.ok;
+  }
+  const style = styleFor(io.stdout, io.env);
+  const parts = [
+    session && policy
+      ? runText(flags, policy, session, style)
+      : `${style.paint("negotiated", "ok")}\n${renderFields([["policy", name ? `${name} (${flags.policy})` : flags.policy]], style)}\n`,
+    ...(landlock ? [landlockRunText(landlock, style)] : []),
+    ...(landlockNote ? [`landlock: ${escapeValue(landlockNote)}\n`] : []),
+  ];
+  io.stdout.write(parts.join("\n"));
   return EXIT.ok;
 }

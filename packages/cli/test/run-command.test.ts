@@ -229,3 +229,43 @@ describe("negotiate run", () => {
     expect(json.json<FailureJson>().error.kind).toBe("invalid-policy");
   });
 });
+
+describe("negotiate run with a version 2 policy", () => {
+  const AGENT = fixture("agent-v2.yaml");
+
+  it("negotiates both sections on the mock: the userfaultfd table, then Landlock's rights and rules", async () => {
+    const run = await runCli(["run", AGENT, "--backend", "mock", "--kernel", "6.1.0"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/MISSING_SHMEM\s+required\s+enabled/);
+    expect(run.stdout).toMatch(/landlock\s+ABI 2/);
+    expect(run.stdout).toMatch(/TRUNCATE\s+optional\s+unavailable: TRUNCATE needs Landlock ABI 3/);
+    expect(run.stdout).toMatch(/port 8080\s+-\s+the rule for port 8080 is skipped/);
+  });
+
+  it("--json adds a landlock member with the coverage, each right and each rule", async () => {
+    const run = await runCli(["run", AGENT, "--backend", "mock", "--kernel", "6.8.0", "--json"]);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(run.stdout) as {
+      enabled: string[];
+      landlock: {
+        abi: number;
+        coverage: string;
+        rights: { name: string; status: string }[];
+        rules: { added: boolean }[];
+      };
+    };
+    expect(json.enabled).toContain("MISSING_SHMEM");
+    expect(json.landlock).toMatchObject({ abi: 4, coverage: "partial" });
+    // 6.8 lacks erratum 1 (TCP rights also hit other stream protocols until 6.15).
+    expect(json.landlock.rights.find((right) => right.name === "BIND_TCP")?.status).toBe("degraded");
+    expect(json.landlock.rights.find((right) => right.name === "SIGNAL")?.status).toBe("unavailable");
+    expect(json.landlock.rules.map((rule) => rule.added)).toEqual([true, true]);
+  });
+
+  it("a required right the kernel lacks fails the run, naming the interface", async () => {
+    const run = await runCli(["run", AGENT, "--backend", "mock", "--kernel", "5.10.0", "--json"]);
+    expect(run.code).toBe(1);
+    const json = JSON.parse(run.stdout) as FailureJson;
+    expect(json.error).toMatchObject({ kind: "unsupported", interface: "landlock" });
+  });
+});

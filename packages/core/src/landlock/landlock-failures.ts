@@ -1,6 +1,6 @@
 import { type Errno, isExhaustionErrno } from "../errno.js";
 import { type NegotiationError, type PermissionCause, permissionHint } from "../errors.js";
-import type { SyscallFailure } from "../userfaultfd/backend-port.js";
+import type { SyscallFailure } from "../negotiation/negotiation-port.js";
 import { LANDLOCK_LAYER_LIMITS } from "./landlock-catalogue.js";
 
 /** The layer limit of a kernel with ABI `abi`: the last row of the table it reaches. */

@@ -1,3 +1,4 @@
+import { LANDLOCK_CATALOGUE } from "./landlock-catalogue.js";
 import { LANDLOCK_GROUPS, type LandlockGroup, type LandlockMasks } from "./landlock-definition.js";
 import {
   EMPTY_LANDLOCK_MASKS,
@@ -23,6 +24,10 @@ const U64 = (1n << 64n) - 1n;
 /** The space bit of one catalogue row. */
 export const spaceBitOf = (entry: LandlockCatalogueEntry): bigint =>
   1n << (LANDLOCK_GROUP_OFFSETS[entry.group] + BigInt(entry.bit));
+
+/** The names of the rights in a space mask, in catalogue order. */
+export const namesOfSpace = (space: bigint): string[] =>
+  LANDLOCK_CATALOGUE.filter((entry) => (spaceBitOf(entry) & space) !== 0n).map((entry) => entry.name);
 
 /** Per-group masks as one space mask. */
 export function spaceOfMasks(masks: LandlockMasks): bigint {

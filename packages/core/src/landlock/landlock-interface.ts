@@ -7,7 +7,7 @@ import { PlanCache } from "../negotiation/negotiation-cache.js";
 import type { NegotiationWarning, Route } from "../negotiation/negotiation-report.js";
 import type { TraceEntry } from "../negotiation/trace.js";
 import { LANDLOCK_ABIS, LANDLOCK_CATALOGUE } from "./landlock-catalogue.js";
-import { masksOfSpace, spaceBitOf, spaceOfNames } from "./landlock-feature-space.js";
+import { masksOfSpace, namesOfSpace, spaceBitOf, spaceOfNames } from "./landlock-feature-space.js";
 import type { LandlockRightName } from "./landlock-lookup.js";
 import type { LandlockPolicy } from "./landlock-policy.js";
 import { LANDLOCK_CHANNEL, type LandlockChannel, type LandlockPortCalls } from "./landlock-port-calls.js";
@@ -23,9 +23,6 @@ export interface LandlockNegotiation extends LandlockGrant {
 }
 
 const releaseOfAbi = (abi: number): string => LANDLOCK_ABIS.find((row) => row.abi === abi)?.since ?? "?";
-
-const rightNamesOf = (space: bigint): readonly string[] =>
-  LANDLOCK_CATALOGUE.filter((entry) => (spaceBitOf(entry) & space) !== 0n).map((entry) => entry.name);
 
 const NOT_BUILT = {
   kind: "not-built",
@@ -76,7 +73,7 @@ export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiati
       if (features === 0n || errno === "ENOSYS" || errno === "EOPNOTSUPP" || errno === "EPERM")
         return unavailable(errno, trace);
       if (errno === "EINVAL" || errno === "E2BIG") {
-        const names = rightNamesOf(features);
+        const names = namesOfSpace(features);
         return {
           kind: "kernel-rejected",
           errno,

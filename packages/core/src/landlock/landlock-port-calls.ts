@@ -1,8 +1,18 @@
 import { err, ok, type Result } from "neverthrow";
-import type { NegotiationPort, PortAnswer, PortChannel } from "../negotiation/negotiation-port.js";
+import type {
+  NegotiationPort,
+  PortAnswer,
+  PortChannel,
+  SyscallFailure,
+} from "../negotiation/negotiation-port.js";
 import type { TraceEntry } from "../negotiation/trace.js";
-import type { SyscallFailure } from "../userfaultfd/backend-port.js";
-import { FLAG_SPACE, masksOfSpace, spaceAtAbi, spaceOfNames } from "./landlock-feature-space.js";
+import {
+  FLAG_SPACE,
+  masksOfSpace,
+  namesOfSpace,
+  spaceAtAbi,
+  spaceOfNames,
+} from "./landlock-feature-space.js";
 import { NEWEST_LANDLOCK_ABI } from "./landlock-lookup.js";
 import type { LandlockPort } from "./landlock-port.js";
 import { landlockQuirkOf } from "./landlock-quirks.js";
@@ -87,7 +97,16 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
     if (flags !== 0n) {
       const abi = this.version();
       if (abi.isErr()) return err(abi.error);
-      if ((flags & ~this.supported(abi.value)) !== 0n) return err(EINVAL);
+      const unknown = flags & ~this.supported(abi.value);
+      if (unknown !== 0n) {
+        // What landlock_restrict_self (or add_rule) would answer later, said before a ruleset is made.
+        this.trace.push({
+          op: "call",
+          call: `flags {${namesOfSpace(unknown).join(", ")}} checked against ABI ${abi.value}`,
+          result: "EINVAL",
+        });
+        return err(EINVAL);
+      }
     }
     const { fs, net, scope } = masksOfSpace(features);
     const created = this.backend.createRuleset({ handledAccessFs: fs, handledAccessNet: net, scoped: scope });

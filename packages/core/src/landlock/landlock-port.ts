@@ -1,5 +1,5 @@
 import type { Result } from "neverthrow";
-import type { BackendInfo, SyscallFailure } from "../userfaultfd/backend-port.js";
+import type { BackendInfo, SyscallFailure } from "../negotiation/negotiation-port.js";
 
 /**
  * `struct landlock_ruleset_attr` as this SDK knows it (ABI 10, 48 bytes): every field a u64, a missing one 0.

@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { isExhaustionErrno } from "../errno.js";
 import type { NegotiationError } from "../errors.js";
-import type { SyscallFailure } from "../userfaultfd/backend-port.js";
+import type { SyscallFailure } from "../negotiation/negotiation-port.js";
 import type { CompiledInterface } from "./compiled-interface.js";
 import {
   type Decision,

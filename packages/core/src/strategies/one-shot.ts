@@ -23,7 +23,7 @@ export function oneShot<C extends PortChannel, S, P extends NegotiationPort<C>>(
   if (handshake.isRejection(sent.error) && handshake.plan.onReject === "probe") {
     handshake.warn({
       code: "probe-fallback",
-      message: `the kernel refused the one-shot request {${handshake.iface.namesOf(handshake.sentRequest).join(", ")}} with ${sent.error.errno}; probed the supported set on the same handle`,
+      message: `the one-shot request {${handshake.iface.namesOf(handshake.sentRequest).join(", ")}} was refused with ${sent.error.errno}; probed the supported set on the same handle`,
     });
     return handshake.probeThenRequest(handle, channel, "one-shot-then-probe");
   }

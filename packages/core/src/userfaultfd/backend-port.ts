@@ -1,5 +1,9 @@
 import type { Result } from "neverthrow";
 import type { Errno } from "../errno.js";
+import type { BackendInfo, SyscallFailure } from "../negotiation/negotiation-port.js";
+
+export type { BackendInfo, SyscallFailure };
+
 import type { PermissionCause } from "../errors.js";
 
 /**
@@ -33,11 +37,6 @@ export interface ApiReply {
   readonly ioctls: bigint;
 }
 
-/** A call the kernel refused, as the errno it returned. */
-export interface SyscallFailure {
-  readonly errno: Errno;
-}
-
 /** A refused `UFFDIO_API`, with the struct as the kernel left it (zeroed on current kernels). */
 export interface ApiFailure extends SyscallFailure {
   readonly reply: ApiReply;
@@ -47,16 +46,6 @@ export interface ApiFailure extends SyscallFailure {
 export type Denial =
   | { readonly op: "open"; readonly mode: OpenMode; readonly errno: Errno }
   | { readonly op: "api"; readonly features: bigint; readonly errno: Errno };
-
-/** What a backend says about itself. */
-export interface BackendInfo {
-  /** Short name, e.g. `linux` or `mock`. */
-  readonly name: string;
-  /** Kernel release (`uname -r`) when known. */
-  readonly kernelRelease?: string;
-  /** Machine architecture (`x86_64`, `arm64`, …) when known. */
-  readonly arch?: string;
-}
 
 /**
  * The port every backend implements: the three userfaultfd operations and nothing else.
