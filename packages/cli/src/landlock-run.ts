@@ -52,9 +52,7 @@ export function landlockRunText(session: AnyLandlockSession, style: Style): stri
         session.rules.map((report) => [
           "path" in report.rule ? report.rule.path : `port ${report.rule.port}`,
           report.allowed.join(", ") || "-",
-          report.added
-            ? { text: "added", tone: "ok" }
-            : { text: report.reason ?? "skipped", tone: "warn" },
+          report.added ? { text: "added", tone: "ok" } : { text: report.reason ?? "skipped", tone: "warn" },
         ]),
         style,
       )}`
