@@ -124,6 +124,18 @@ const FIELDS: Readonly<Record<keyof MockOptions, Check>> = {
   ),
 };
 
+/** The error of a flaw found in `subject` (`mock option`, `Landlock mock option`), its value shown by `show`. */
+export function optionError(flaw: Flaw, subject: string, show: (value: unknown) => string): MockOptionsError {
+  const field = flaw.at.replace(/^\./, "") || "options";
+  return {
+    kind: "invalid-option",
+    field,
+    value: flaw.value,
+    expected: flaw.expected,
+    message: `${subject} ${field} is ${show(flaw.value)}; expected ${flaw.expected}`,
+  };
+}
+
 export const describe = (value: unknown): string => (value === undefined ? "missing" : JSON.stringify(value));
 
 function conflict(field: string, value: unknown, reason: string): MockOptionsError {
@@ -141,15 +153,7 @@ const checkOptions = objectOf(FIELDS, "an object of mock options", ["kernel"]);
 /** The first field of `input` outside its type, or `undefined` when every field has a value of its type. */
 export function invalidOption(input: unknown): MockOptionsError | undefined {
   const flaw = checkOptions(input);
-  if (!flaw) return undefined;
-  const field = flaw.at.replace(/^\./, "") || "options";
-  return {
-    kind: "invalid-option",
-    field,
-    value: flaw.value,
-    expected: flaw.expected,
-    message: `mock option ${field} is ${describe(flaw.value)}; expected ${flaw.expected}`,
-  };
+  return flaw ? optionError(flaw, "mock option", describe) : undefined;
 }
 
 /** Checks options from an untrusted source: every field's type, then what the kernel makes impossible. */

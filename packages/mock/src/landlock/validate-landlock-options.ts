@@ -12,6 +12,7 @@ import {
   newerThanModelled,
   objectOf,
   oneOf,
+  optionError,
 } from "../validate-options.js";
 import { LANDLOCK_MOCK_ARCHES } from "./landlock-arches.js";
 import type { LandlockMockOptions } from "./landlock-mock-options.js";
@@ -90,16 +91,7 @@ const FIELDS: Readonly<Record<keyof LandlockMockOptions, Check>> = {
 
 const checkOptions = objectOf(FIELDS, "an object of Landlock mock options", ["kernel"]);
 
-const invalid = (flaw: Flaw): MockOptionsError => {
-  const field = flaw.at.replace(/^\./, "") || "options";
-  return {
-    kind: "invalid-option",
-    field,
-    value: flaw.value,
-    expected: flaw.expected,
-    message: `Landlock mock option ${field} is ${shown(flaw.value)}; expected ${flaw.expected}`,
-  };
-};
+const invalid = (flaw: Flaw): MockOptionsError => optionError(flaw, "Landlock mock option", shown);
 
 const conflict = (field: string, value: unknown, reason: string): MockOptionsError => ({
   kind: "conflicting-options",
