@@ -1,3 +1,4 @@
+import { types } from "node:util";
 import { err, fromThrowable, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
@@ -49,8 +50,9 @@ export function negotiate(
   policy: Policy<FeatureName, FeatureName> | MultiPolicyOf,
   options: NegotiateOptions | MultiNegotiateOptions,
 ): Result<unknown, NegotiationError<FeatureName | LandlockRightName>> {
-  // A policy whose `version` cannot be read is reported by the version 1 checks, which say what it must be.
-  if (isMultiPolicy(policy).unwrapOr(false)) {
+  const checked = checkArguments(policy, options);
+  if (checked.isErr()) return err(checked.error);
+  if (checked.value === MULTI) {
     const invalid = checkMultiArguments(policy as MultiPolicyOf, options);
     if (invalid.isErr()) return err(invalid.error);
     if (invalid.value !== undefined) return err(invalid.value);
@@ -58,9 +60,7 @@ export function negotiate(
       negotiateSection(section, { backend, ...(options.knowledge ? { knowledge: options.knowledge } : {}) }),
     );
   }
-  const invalid = checkArguments(policy, options);
-  if (invalid.isErr()) return err(invalid.error);
-  if (invalid.value !== undefined) return err(invalid.value);
+  if (checked.value !== undefined) return err(checked.value);
   return negotiateSection(policy as Policy<FeatureName, FeatureName>, options as NegotiateOptions);
 }
 
@@ -70,12 +70,6 @@ function negotiateSection(
 ): Result<Session<FeatureName, FeatureName>, NegotiationError> {
   return userfaultfd.negotiate(userfaultfdPlans.of(policy), new PortCalls(options.backend), options);
 }
-
-const isMultiPolicy = fromThrowable(
-  (policy: unknown): boolean =>
-    typeof policy === "object" && policy !== null && (policy as { version?: unknown }).version === 2,
-  () => undefined,
-);
 
 // A version 2 policy's userfaultfd section is checked like a version 1 policy, its Landlock section by
 // `negotiateLandlock`; options need the port of each section the policy has.
@@ -108,9 +102,14 @@ const checkMultiArguments = fromThrowable(
   }),
 );
 
+// A version 2 policy: its sections are checked on their own.
+const MULTI = Symbol("version 2");
+
 // What is wrong with the arguments, read once at this boundary: getters and Proxies may throw.
 const checkArguments = fromThrowable(
-  (policy: unknown, options: unknown): NegotiationError | undefined => {
+  (policy: unknown, options: unknown): NegotiationError | typeof MULTI | undefined => {
+    const object = typeof policy === "object" && policy !== null && !types.isProxy(policy);
+    if (object && (policy as { version?: unknown }).version === 2) return MULTI;
     // A policy this module built was checked when built: one WeakMap lookup.
     const policyProblem = originsOf(policy as object) === undefined ? problemOfPolicy(policy) : undefined;
     if (policyProblem !== undefined) {

@@ -1,5 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
+import type { Grant } from "../negotiation/interface-definition.js";
 import type { NegotiationWarning, Route } from "../negotiation/negotiation-report.js";
 import type { TraceEntry } from "../negotiation/trace.js";
 import type { EnabledFeatures, StrategyName } from "../policy/policy.js";
@@ -7,6 +8,7 @@ import type { Backend, BackendInfo, OpenMode } from "./backend-port.js";
 import type { FeatureName } from "./catalogue.js";
 import { FEATURE_MASKS } from "./feature-lookup.js";
 import { type FeatureSet, featureSetOfU64 } from "./feature-set.js";
+import type { PortCalls, UserfaultfdChannel } from "./port-calls.js";
 
 /** A negotiated userfaultfd: the fd and exactly what is enabled on it. The app owns the fd. */
 export interface Session<R extends FeatureName = never, O extends FeatureName = FeatureName>
@@ -40,20 +42,8 @@ export interface Session<R extends FeatureName = never, O extends FeatureName = 
   close(): Result<void, NegotiationError>;
 }
 
-export interface SessionInit {
-  readonly fd: number;
-  readonly backend: Backend;
-  readonly enabledMask: bigint;
-  readonly supportedMask: bigint;
-  readonly requestedMask: bigint;
-  readonly ioctls: bigint;
-  readonly strategy: StrategyName;
-  readonly route: Route;
-  readonly open: OpenMode;
-  readonly trace: TraceEntry[];
-  readonly warnings: readonly NegotiationWarning[];
-  readonly missingOptional: readonly FeatureName[];
-}
+/** What a userfaultfd session is made from: the generic core's grant over the userfaultfd port. */
+export type SessionInit = Grant<UserfaultfdChannel, PortCalls>;
 
 const CLOSED: Result<void, NegotiationError> = ok(undefined);
 
@@ -81,16 +71,17 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
 
   constructor(init: SessionInit) {
     this.#fd = init.fd;
-    this.#ioctls = init.ioctls;
+    this.#ioctls = init.answer.detail;
     this.#strategy = init.strategy;
     this.#route = init.route;
-    this.#open = init.open;
-    this.#port = init.backend;
-    this.#enabledMask = init.enabledMask;
-    this.#supportedMask = init.supportedMask;
-    this.#requestedMask = init.requestedMask;
-    this.#missingOptional = init.missingOptional;
-    this.#warnings = init.warnings;
+    this.#open = init.channel.key;
+    this.#port = init.port.backend;
+    this.#enabledMask = init.enabled;
+    this.#supportedMask = init.supported;
+    this.#requestedMask = init.requested;
+    // The names come from this interface's catalogue.
+    this.#missingOptional = init.missingOptional as readonly FeatureName[];
+    this.#warnings = init.warnings as readonly NegotiationWarning[];
     this.#trace = init.trace;
   }
 

@@ -3,7 +3,6 @@ import type { OpenAttempt } from "../errors.js";
 import { unexpected } from "../negotiation/failures.js";
 import { defineKernelInterface } from "../negotiation/kernel-interface.js";
 import { PlanCache } from "../negotiation/negotiation-cache.js";
-import type { NegotiationWarning } from "../negotiation/negotiation-report.js";
 import type { Policy } from "../policy/policy.js";
 import { OPEN_MODES, type OpenMode } from "./backend-port.js";
 import type { FeatureName } from "./catalogue.js";
@@ -31,22 +30,7 @@ export const userfaultfd = defineKernelInterface<
     ...("capability" in entry ? { privileged: true } : {}),
   })),
   rejectedWith: ["EINVAL"],
-  createSession: (grant) =>
-    createSession({
-      fd: grant.fd,
-      backend: grant.port.backend,
-      enabledMask: grant.enabled,
-      supportedMask: grant.supported,
-      requestedMask: grant.requested,
-      ioctls: grant.answer.detail,
-      strategy: grant.strategy,
-      route: grant.route,
-      open: grant.channel.key,
-      trace: grant.trace,
-      // The names come from this interface's catalogue.
-      warnings: grant.warnings as readonly NegotiationWarning[],
-      missingOptional: grant.missingOptional as readonly FeatureName[],
-    }),
+  createSession,
   openRefused(port, channel, errno) {
     const mode = channel.key;
     if (isPermissionErrno(errno) || errno === "ENOSYS") {
