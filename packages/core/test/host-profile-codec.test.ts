@@ -96,7 +96,7 @@ describe("host profile JSON with Landlock (version 2)", () => {
   it("writes version 2 with the landlock section, and reads it back", () => {
     const written = parsed();
     expect(written.version).toBe(2);
-    expect(written.landlock["errata"]).toEqual({ value: "0x7" });
+    expect(written.landlock.errata).toEqual({ value: "0x7" });
     expect(decodeHostProfile(encodeHostProfile(withLandlock))._unsafeUnwrap()).toEqual(withLandlock);
     const refused = { ...withLandlock, landlock: { ...landlock, version: { errno: "ENOSYS" as const } } };
     expect(decodeHostProfile(encodeHostProfile(refused))._unsafeUnwrap().landlock?.version).toEqual({
@@ -127,8 +127,8 @@ describe("host profile JSON with Landlock (version 2)", () => {
 
   it("drops right names it does not know (a newer SDK's), as any unknown field", () => {
     const written = parsed();
-    written.landlock["rights"] = { READ_FILE: "ok", READ_FILES: "ok", TSYNC: "ok" };
-    written.landlock["restrictFlags"] = { READ_FILE: "ok" };
+    written.landlock.rights = { READ_FILE: "ok", READ_FILES: "ok", TSYNC: "ok" };
+    written.landlock.restrictFlags = { READ_FILE: "ok" };
     const decoded = decodeHostProfile(written)._unsafeUnwrap().landlock!;
     expect(decoded.rights).toEqual({ READ_FILE: "ok" });
     expect(decoded.restrictFlags).toEqual({});

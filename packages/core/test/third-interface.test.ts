@@ -57,18 +57,18 @@ class ScriptedWidgetPort implements NegotiationPort<WidgetChannel> {
       return this.record("query", err({ errno: "EINVAL" }));
     this.used.add(handle);
     this.queried.add(handle);
-    return this.record("query", ok({ supported: this.supported, detail: 0n }));
+    return this.record("query", ok({ features: this.supported }));
   }
 
   request(handle: number, features: bigint): Result<PortAnswer, SyscallFailure> {
     const call = `request 0x${features.toString(16)}`;
     // Asking a queried handle for nothing is answered from the query, as the contract allows.
-    if (features === 0n && this.queried.has(handle)) return ok({ supported: this.supported, detail: 0n });
+    if (features === 0n && this.queried.has(handle)) return ok({ features: this.supported });
     if (!this.live.has(handle) || this.used.has(handle)) return this.record(call, err({ errno: "EINVAL" }));
     if ((features & ~this.supported) !== 0n && !this.script.dropsUnknown)
       return this.record(call, err({ errno: "EINVAL" }));
     this.used.add(handle);
-    return this.record(call, ok({ supported: this.supported, detail: features & this.supported }));
+    return this.record(call, ok({ features: this.supported }));
   }
 
   close(handle: number): void {

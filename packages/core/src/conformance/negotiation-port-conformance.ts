@@ -54,8 +54,8 @@ export function negotiationPortConformance<C extends PortChannel>(target: Negoti
       const handle = open();
       const before = port.trace.length;
       const answer = port.query(handle)._unsafeUnwrap();
-      expect(typeof answer.supported).toBe("bigint");
-      expect(answer.supported! >= 0n).toBe(true);
+      expect(typeof answer.features).toBe("bigint");
+      expect(answer.features! >= 0n).toBe(true);
       expect(port.trace.length).toBeGreaterThan(before);
       port.close(handle);
       leaves();
@@ -64,15 +64,14 @@ export function negotiationPortConformance<C extends PortChannel>(target: Negoti
     it("a request for one supported feature is granted, on the answer's fd or the handle", () => {
       const { port, leaves, open } = fresh();
       const probeHandle = open();
-      const supported = port.query(probeHandle)._unsafeUnwrap().supported!;
+      const supported = port.query(probeHandle)._unsafeUnwrap().features!;
       port.close(probeHandle);
       const lowest = supported & -supported;
       const handle = open();
       const answer = port.request(handle, lowest);
       expect(answer.isOk(), answer.isErr() ? answer.error.errno : "").toBe(true);
       const granted = answer._unsafeUnwrap();
-      expect(typeof granted.detail).toBe("bigint");
-      if (granted.supported !== undefined) expect(granted.supported & lowest).toBe(lowest);
+      if (granted.features !== undefined) expect(granted.features & lowest).toBe(lowest);
       if (granted.fd !== undefined && granted.fd !== handle) port.close(granted.fd);
       port.close(handle);
       leaves();

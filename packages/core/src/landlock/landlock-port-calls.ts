@@ -53,8 +53,9 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   /** Takes the ABI and errata from the `detail` of an earlier query's answer. */
   remember(probed: PortAnswer): void {
     if (this.abi !== undefined) return;
-    this.abi = Number(probed.detail & 0xffff_ffffn);
-    this.errata = probed.detail >> 32n;
+    const detail = probed.detail ?? 0n;
+    this.abi = Number(detail & 0xffff_ffffn);
+    this.errata = detail >> 32n;
   }
 
   /** The ABI version and errata, asked once per negotiation. */
@@ -89,7 +90,7 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
     const abi = this.version();
     if (abi.isErr()) return err(abi.error);
     // The ABI and errata ride along in `detail`, so that a negotiation that skips the query still knows them.
-    return ok({ supported: this.supported(abi.value), detail: BigInt(abi.value) | (this.errata << 32n) });
+    return ok({ features: this.supported(abi.value), detail: BigInt(abi.value) | (this.errata << 32n) });
   }
 
   request(_handle: number, features: bigint): Result<PortAnswer, SyscallFailure> {
@@ -115,7 +116,7 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
         ? { op: "landlock-create-ruleset", fs, net, scoped: scope, result: "ok", fd: created.value }
         : { op: "landlock-create-ruleset", fs, net, scoped: scope, result: created.error.errno },
     );
-    return created.isOk() ? ok({ supported: undefined, fd: created.value, detail: 0n }) : err(created.error);
+    return created.isOk() ? ok({ features: undefined, fd: created.value }) : err(created.error);
   }
 
   close(handle: number): void {

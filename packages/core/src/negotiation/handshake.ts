@@ -129,7 +129,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
       this.close(handle);
       return err(this.failure(probed.error, 0n));
     }
-    const supported = probed.value.supported!;
+    const supported = probed.value.features!;
     this.known.supported.set(channel.key, supported);
     this.known.probed.set(channel.key, probed.value);
     const decision = this.decide(supported);
@@ -154,9 +154,9 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
   ): StepOutcome<S> {
     const fd = answer.fd ?? handle;
     // A port whose request does not tell the supported set granted exactly what it was asked (or refused).
-    const supported = answer.supported ?? (decision.supported === -1n ? request : decision.supported);
+    const supported = answer.features ?? (decision.supported === -1n ? request : decision.supported);
     // A decision made for this very supported set was made from what this process knows of the channel already.
-    if (answer.supported !== undefined && decision.supported !== supported)
+    if (answer.features !== undefined && decision.supported !== supported)
       this.known.supported.set(channel.key, supported);
     const outcome = outcomeOf(this.plan, decision, request, supported);
     const { enabled, lacking, dropped, missing } = outcome;

@@ -25,18 +25,22 @@ export interface PortChannel<Key extends string = string> {
   readonly key: Key;
 }
 
-/** What a query or a request got back. */
+/**
+ * What a query or a request got back. A port may answer with its own reply type that has these members (the
+ * userfaultfd port answers with the kernel's `ApiReply` itself, so the hot path allocates nothing for it);
+ * the interface's session reads the rest of it.
+ */
 export interface PortAnswer {
   /**
-   * The interface's supported set, when the call tells it (userfaultfd's `UFFDIO_API` reply does; Landlock's
-   * `landlock_create_ruleset` does not, and its version query is turned into the table row of that ABI).
-   * Always set by `query`.
+   * The interface's supported set, when the call tells it (userfaultfd's `UFFDIO_API` reply does, under the
+   * name `features`; Landlock's `landlock_create_ruleset` does not, and its version query is turned into the
+   * table row of that ABI). Always set by `query`.
    */
-  readonly supported: bigint | undefined;
+  readonly features: bigint | undefined;
   /** The fd the session owns when the request created one (Landlock's ruleset); else the handle is the session's. */
   readonly fd?: number;
-  /** Interface data the session keeps (userfaultfd: the `ioctls` mask); 0n when there is none. */
-  readonly detail: bigint;
+  /** Interface data a later negotiation needs from a remembered query (Landlock: its ABI and errata). */
+  readonly detail?: bigint;
 }
 
 /**

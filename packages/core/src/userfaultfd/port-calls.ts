@@ -59,13 +59,13 @@ export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
     if (result.isErr()) return refused(result);
     this.probedFd = fd;
     this.probedReply = result.value;
-    return ok(answerOf(result.value));
+    return result;
   }
 
   request(fd: number, features: bigint): Result<PortAnswer, SyscallFailure> {
-    if (features === 0n && fd === this.probedFd && this.probedReply) return ok(answerOf(this.probedReply));
+    if (features === 0n && fd === this.probedFd && this.probedReply) return ok(this.probedReply);
     const result = this.api(fd, features);
-    return result.isOk() ? ok(answerOf(result.value)) : refused(result);
+    return result.isOk() ? result : refused(result);
   }
 
   close(fd: number): Result<void, SyscallFailure> {
@@ -79,8 +79,6 @@ export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
 // An Err carries no value: the same object serves as the port's Err without a new allocation.
 const refused = (result: Err<ApiReply, ApiFailure>): Result<PortAnswer, SyscallFailure> =>
   result as unknown as Err<PortAnswer, SyscallFailure>;
-
-const answerOf = (reply: ApiReply): PortAnswer => ({ supported: reply.features, detail: reply.ioctls });
 
 /** The userfaultfd `Backend` as a generic `NegotiationPort` (what the core negotiates through), with its trace. */
 export const userfaultfdNegotiationPort = (backend: Backend): NegotiationPort<UserfaultfdChannel> =>

@@ -4,7 +4,7 @@ import type { Grant } from "../negotiation/interface-definition.js";
 import type { NegotiationWarning, Route } from "../negotiation/negotiation-report.js";
 import type { TraceEntry } from "../negotiation/trace.js";
 import type { EnabledFeatures, StrategyName } from "../policy/policy.js";
-import type { Backend, BackendInfo, OpenMode } from "./backend-port.js";
+import type { ApiReply, Backend, BackendInfo, OpenMode } from "./backend-port.js";
 import type { FeatureName } from "./catalogue.js";
 import { FEATURE_MASKS } from "./feature-lookup.js";
 import { type FeatureSet, featureSetOfU64 } from "./feature-set.js";
@@ -71,7 +71,8 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
 
   constructor(init: SessionInit) {
     this.#fd = init.fd;
-    this.#ioctls = init.answer.detail;
+    // The userfaultfd port answers with the kernel's own reply.
+    this.#ioctls = (init.answer as ApiReply).ioctls;
     this.#strategy = init.strategy;
     this.#route = init.route;
     this.#open = init.channel.key;
