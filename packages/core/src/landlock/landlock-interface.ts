@@ -7,6 +7,7 @@ import { PlanCache } from "../negotiation/negotiation-cache.js";
 import type { NegotiationWarning, Route } from "../negotiation/negotiation-report.js";
 import type { TraceEntry } from "../negotiation/trace.js";
 import { LANDLOCK_ABIS, LANDLOCK_CATALOGUE } from "./landlock-catalogue.js";
+import type { LandlockMasks } from "./landlock-definition.js";
 import { masksOfSpace, namesOfSpace, spaceBitOf, spaceOfNames } from "./landlock-feature-space.js";
 import type { LandlockRightName } from "./landlock-lookup.js";
 import type { LandlockPolicy } from "./landlock-policy.js";
@@ -50,15 +51,19 @@ export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiati
       const port = grant.port;
       if (grant.probed) port.remember(grant.probed);
       // A one-shot request that succeeded asked nothing of the version yet: the report needs it.
-      const abi = port.version().unwrapOr(0);
-      const handled = masksOfSpace(grant.enabled);
+      const abi = port.abi ?? port.version().unwrapOr(0);
+      const masks = sessionMasks(
+        grant.enabled,
+        grant.wanted,
+        port.abi === undefined ? grant.supported : port.supported(abi),
+      );
       return {
         rulesetFd: grant.fd < 0 ? undefined : grant.fd,
         abi,
         errata: port.errata,
-        supported: masksOfSpace(port.abi === undefined ? grant.supported : port.supported(abi)),
-        handled,
-        wanted: masksOfSpace(grant.wanted),
+        supported: masks.supported,
+        handled: masks.handled,
+        wanted: masks.wanted,
         strategy: grant.strategy,
         route: grant.route,
         trace: grant.trace,
@@ -118,6 +123,34 @@ export function unavailable(errno: Errno, trace: readonly TraceEntry[]): Negotia
     trace,
     message: `Landlock is refused: ${cause.detail}`,
   };
+}
+
+// A process negotiates the same section on the same kernel again and again: its masks are made once.
+let lastMasks:
+  | {
+      readonly enabled: bigint;
+      readonly wanted: bigint;
+      readonly space: bigint;
+      readonly masks: SessionMasks;
+    }
+  | undefined;
+interface SessionMasks {
+  readonly handled: LandlockMasks;
+  readonly wanted: LandlockMasks;
+  readonly supported: LandlockMasks;
+}
+
+function sessionMasks(enabled: bigint, wanted: bigint, supported: bigint): SessionMasks {
+  const last = lastMasks;
+  if (last && last.enabled === enabled && last.wanted === wanted && last.space === supported)
+    return last.masks;
+  const masks = {
+    handled: masksOfSpace(enabled),
+    wanted: masksOfSpace(wanted),
+    supported: masksOfSpace(supported),
+  };
+  lastMasks = { enabled, wanted, space: supported, masks };
+  return masks;
 }
 
 /** Plans of Landlock sections. */

@@ -94,8 +94,9 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   }
 
   request(_handle: number, features: bigint): Result<PortAnswer, SyscallFailure> {
-    const flags = features & FLAG_SPACE;
-    if (flags !== 0n) {
+    const masks = masksOfSpace(features);
+    if (masks.restrict !== 0n || masks.rule !== 0n) {
+      const flags = features & FLAG_SPACE;
       const abi = this.version();
       if (abi.isErr()) return err(abi.error);
       const unknown = flags & ~this.supported(abi.value);
@@ -109,7 +110,7 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
         return err(EINVAL);
       }
     }
-    const { fs, net, scope } = masksOfSpace(features);
+    const { fs, net, scope } = masks;
     const created = this.backend.createRuleset({ handledAccessFs: fs, handledAccessNet: net, scoped: scope });
     this.trace.push(
       created.isOk()
