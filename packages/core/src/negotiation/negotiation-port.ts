@@ -1,21 +1,9 @@
 import type { Result } from "neverthrow";
 import type { Errno } from "../errno.js";
+import type { BackendInfo, SyscallFailure } from "./backend-info.js";
 import type { TraceEntry } from "./trace.js";
 
-/** A call the kernel refused, as the errno it returned. */
-export interface SyscallFailure {
-  readonly errno: Errno;
-}
-
-/** What a backend says about itself. */
-export interface BackendInfo {
-  /** Short name, e.g. `linux` or `mock`. */
-  readonly name: string;
-  /** Kernel release (`uname -r`) when known. */
-  readonly kernelRelease?: string;
-  /** Machine architecture (`x86_64`, `arm64`, …) when known. */
-  readonly arch?: string;
-}
+export type { BackendInfo, SyscallFailure };
 
 /**
  * One way of reaching a kernel interface, tried in the order a plan lists them: userfaultfd's open modes

@@ -1,10 +1,10 @@
 import type { Result } from "neverthrow";
 import type { Errno } from "../errno.js";
-import type { BackendInfo, SyscallFailure } from "../negotiation/negotiation-port.js";
+import type { BackendInfo, SyscallFailure } from "../negotiation/backend-info.js";
 
 export type { BackendInfo, SyscallFailure };
 
-import type { PermissionCause } from "../errors.js";
+import type { PermissionCause } from "../permission-cause.js";
 
 /**
  * How a userfaultfd is created.
