@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { loadMultiPolicy } from "@negotiate/core";
@@ -64,12 +65,23 @@ describe("sandbox plan on the distro kernels (mock)", () => {
 
 const abi = landlockBackend().andThen((port) => port.abiVersion());
 
+// The unprivileged child runs this checkout's sources: a checkout uid 65534 cannot read (a 0700 `mktemp -d`)
+// skips that case, saying why.
+const TOOL_SOURCE = fileURLToPath(new URL("../src/sandbox-child.ts", import.meta.url));
+const readableByNobody =
+  spawnSync("setpriv", [
+    "--reuid=65534",
+    "--regid=65534",
+    "--clear-groups",
+    "--inh-caps=-all",
+    "/usr/bin/test",
+    "-r",
+    TOOL_SOURCE,
+  ]).status === 0;
+
 // The tool runs in a child that restricts itself first; this test runner is never restricted.
 describe.runIf(abi.isOk())("sandbox on this kernel", () => {
-  it.each([
-    ["root", undefined],
-    ["uid 65534", 65534],
-  ] as const)(
+  it.each([["root", undefined], ...(readableByNobody ? ([["uid 65534", 65534]] as const) : [])] as const)(
     "as %s: the tool reads /etc, cannot write or read elsewhere; its exit code passes through",
     (_who, uid) => {
       const options = uid === undefined ? {} : { uid };
@@ -84,4 +96,6 @@ describe.runIf(abi.isOk())("sandbox on this kernel", () => {
       expect(sh("ls /home || exit 7").code).toBe(7);
     },
   );
+  if (!readableByNobody)
+    it.skip("as uid 65534: skipped, because uid 65534 cannot read this checkout (a 0700 folder) to run the tool", () => {});
 });
