@@ -49,7 +49,8 @@ export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiati
     rejectedWith: ["EINVAL", "E2BIG"],
     createSession(grant) {
       const port = grant.port;
-      if (grant.probed) port.remember(grant.probed);
+      const probed = grant.known.probed.get(grant.channel.key);
+      if (probed) port.remember(probed);
       // A one-shot request that succeeded asked nothing of the version yet: the report needs it.
       const abi = port.abi ?? port.version().unwrapOr(0);
       const masks = sessionMasks(

@@ -200,7 +200,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     return ok(
       this.iface.definition.createSession({
         port: this.port,
-        probed: this.known.probed.get(channel.key),
+        known: this.known,
         fd,
         channel,
         answer,

@@ -2,6 +2,7 @@ import type { Errno } from "../errno.js";
 import type { NegotiationError } from "../errors.js";
 import type { StrategyName } from "../policy/policy.js";
 import type { NegotiationPlan } from "./decision.js";
+import type { PortKnowledge } from "./negotiation-cache.js";
 import type { ChannelAttempt, NegotiationPort, PortAnswer, PortChannel } from "./negotiation-port.js";
 import type { NegotiationWarning, Route } from "./negotiation-report.js";
 import type { TraceEntry } from "./trace.js";
@@ -27,8 +28,11 @@ export interface InterfaceFeature<Name extends string = string> {
 export interface Grant<C extends PortChannel, P extends NegotiationPort<C> = NegotiationPort<C>> {
   /** The port the negotiation used: the session closes its fd through it. */
   readonly port: P;
-  /** The answer of the query the channel's supported set came from, in this negotiation or an earlier one. */
-  readonly probed: PortAnswer | undefined;
+  /**
+   * What this process learned of the port: among it, `probed.get(channel.key)`, the answer of the query the
+   * channel's supported set came from, in this negotiation or an earlier one.
+   */
+  readonly known: PortKnowledge;
   /** The fd the session owns: the request's new fd, or the handle the request was made on. */
   readonly fd: number;
   readonly channel: C;
