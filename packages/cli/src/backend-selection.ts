@@ -10,7 +10,8 @@ import {
 } from "./backend-options.js";
 import { type CliError, invalidFlag } from "./cli-error.js";
 
-const givenMockFlags = (flags: BackendFlags): MockFlag[] =>
+/** The mock flags given: any of them (or `--backend mock`) chooses the simulated kernel. */
+export const givenMockFlags = (flags: BackendFlags): MockFlag[] =>
   (Object.keys(MOCK_FLAGS) as MockFlag[]).filter((key) => flags[key] !== undefined);
 
 /**

@@ -1,7 +1,8 @@
 import type { LandlockPort } from "@negotiate/core/landlock";
 import type { MockLandlockPort } from "@negotiate/mock";
 import { err, ok, type Result } from "neverthrow";
-import { type BackendFlags, MOCK_FLAGS, type MockFlag, NEWEST_KERNEL } from "./backend-options.js";
+import { type BackendFlags, NEWEST_KERNEL } from "./backend-options.js";
+import { givenMockFlags } from "./backend-selection.js";
 import { type CliError, invalidFlag } from "./cli-error.js";
 
 /** The Landlock port the flags chose, or why a replayed profile has none. */
@@ -23,10 +24,7 @@ export type LandlockPortChoice =
 export async function landlockPortFromFlags(
   flags: BackendFlags,
 ): Promise<Result<LandlockPortChoice, CliError>> {
-  const mock =
-    flags.backend === "mock" ||
-    (Object.keys(MOCK_FLAGS) as MockFlag[]).some((key) => flags[key] !== undefined);
-  if (!mock) {
+  if (flags.backend !== "mock" && givenMockFlags(flags).length === 0) {
     const { landlockBackend } = await import("@negotiate/linux");
     return landlockBackend().map((port) => ({ kind: "linux" as const, port }));
   }

@@ -4,7 +4,7 @@ import type { NegotiationError } from "../errors.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
 import type { Policy } from "../policy/policy.js";
 import { originsOf } from "../policy/policy-origins.js";
-import { problemOfPolicy } from "../policy/policy-shape.js";
+import { problemOfMultiPolicy, problemOfPolicy } from "../policy/policy-shape.js";
 import type { Backend } from "../userfaultfd/backend-port.js";
 import type { FeatureName } from "../userfaultfd/catalogue.js";
 import { PortCalls } from "../userfaultfd/port-calls.js";
@@ -71,21 +71,17 @@ function negotiateSection(
   return userfaultfd.negotiate(userfaultfdPlans.of(policy), new PortCalls(options.backend), options);
 }
 
-// A version 2 policy's userfaultfd section is checked like a version 1 policy, its Landlock section by
-// `negotiateLandlock`; options need the port of each section the policy has.
+// A version 2 policy is checked whole (each section's shape); options need the port of each section it has.
 const checkMultiArguments = fromThrowable(
   (policy: MultiPolicyOf, options: unknown): NegotiationError | undefined => {
-    if (policy.userfaultfd !== undefined) {
-      const problem =
-        originsOf(policy.userfaultfd) === undefined ? problemOfPolicy(policy.userfaultfd) : undefined;
-      if (problem !== undefined)
-        return {
-          kind: "invalid-policy",
-          issues: [{ path: "userfaultfd", message: problem }],
-          message: `negotiate: userfaultfd: ${problem}`,
-        };
-      return checkOptions("negotiate", options);
-    }
+    const problem = problemOfMultiPolicy(policy);
+    if (problem !== undefined)
+      return {
+        kind: "invalid-policy",
+        issues: [{ path: "", message: problem }],
+        message: `negotiate: ${problem}`,
+      };
+    if (policy.userfaultfd !== undefined) return checkOptions("negotiate", options);
     if (typeof options !== "object" || options === null)
       return {
         kind: "backend-unavailable",
