@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
 import { err, ok, Result } from "neverthrow";
 import { type CliError, invalidFlag } from "./cli-error.js";
 import type { OutputStream } from "./output.js";
@@ -30,12 +30,16 @@ const fdStream = (fd: number): OutputStream => ({
   },
 });
 
+// Non-blocking: a FIFO nobody reads fails at once (ENXIO) instead of hanging exec before the command runs.
+const REPORT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NONBLOCK;
+
 const openReportFile = (file: string) =>
   Result.fromThrowable(
-    () => openSync(file, "w", 0o644),
+    () => openSync(file, REPORT_FLAGS, 0o644),
     (cause): CliError => {
       const code = (cause as NodeJS.ErrnoException | null)?.code ?? "EIO";
-      return { kind: "file-error", file, code, message: `cannot write ${file}: ${code}` };
+      const why = code === "ENXIO" ? " (a FIFO that nobody reads)" : "";
+      return { kind: "file-error", file, code, message: `cannot write ${file}: ${code}${why}` };
     },
   )();
 

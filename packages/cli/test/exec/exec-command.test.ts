@@ -1,4 +1,7 @@
-import { readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { LandlockPolicy, LandlockRightName } from "@negotiate/core/landlock";
 import { err, ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
@@ -44,6 +47,26 @@ describe("negotiate exec: refusals before anything runs", () => {
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(STACK_FRAME);
+  });
+
+  it("a --json-report FIFO that nobody reads fails at once (ENXIO, exit 2) instead of hanging", async () => {
+    const folder = mkdtempSync(join(tmpdir(), "exec-report-fifo-"));
+    const fifo = join(folder, "report");
+    execFileSync("mkfifo", [fifo]);
+    const before = openFds();
+    const run = await runCli([
+      "exec",
+      "--policy",
+      fixture("agent-v2.yaml"),
+      "--json-report",
+      fifo,
+      "--",
+      "true",
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot write .*report: ENXIO \(a FIFO that nobody reads\)/);
+    expect(openFds()).toBe(before);
+    rmSync(folder, { recursive: true });
   });
 
   it("refuses a policy without a landlock: section (exit 2), reading nothing else", async () => {
