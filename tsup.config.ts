@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { builtinModules, createRequire } from "node:module";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { defineConfig, type Options } from "tsup";
 
 type BuildOptions = Parameters<NonNullable<Options["esbuildOptions"]>>[0];
@@ -24,6 +24,30 @@ const external = [
 const quietImportMeta = (options: BuildOptions, context: { format: string }) => {
   options.logOverride = { ...options.logOverride, "empty-import-meta": "silent" };
   if (context.format === "cjs") options.define = { ...options.define, "import.meta.url": "undefined" };
+};
+
+/**
+ * Split CommonJS chunks are built as ES modules first, where a `require` call becomes esbuild's `__require`
+ * shim, in a chunk of its own: one more file for every import to load. The calls are renamed for esbuild and
+ * written back as `require` calls in the CommonJS files.
+ */
+const REQUIRE_CALL = "__commonJsRequire";
+const plainRequireCalls: NonNullable<Options["plugins"]>[number] = {
+  name: "plain-require-calls",
+  esbuildOptions(options) {
+    if (this.format === "cjs") options.define = { ...options.define, require: REQUIRE_CALL };
+  },
+  async buildEnd({ writtenFiles }) {
+    if (this.format !== "cjs") return;
+    for (const { name } of writtenFiles.filter((file) => file.name.endsWith(".cjs"))) {
+      const code = await readFile(name, "utf8");
+      if (!code.includes(REQUIRE_CALL)) continue;
+      const plain = code.replaceAll(`${REQUIRE_CALL}(`, "require(");
+      if (plain.includes(REQUIRE_CALL))
+        throw new Error(`plain-require-calls: ${name} uses require other than as a call`);
+      await writeFile(name, plain);
+    }
+  },
 };
 
 // A named import of a CommonJS module in an ES module makes Node build that module's ES namespace: for a
@@ -88,6 +112,91 @@ const requireCommonJsImports = (packages: readonly string[]): NonNullable<Option
  * userfaultfd alone never calls. Every use of the module's binding must be a member access, or the build fails.
  * It rewrites the written files: tsup turns the split chunks into CommonJS after every plugin's `renderChunk`.
  */
+
+/** How a package's ES module entries are built: wrappers over its CommonJS build (`esmOverCommonJs`). */
+interface EsmOverCommonJs {
+  /** Entries that export a subset of the main entry's names, taken from `index.cjs`. */
+  readonly subsets?: readonly string[];
+  /** Entries built as ES modules still: they import an ES module only package (vitest), which `require` refuses. */
+  readonly modules?: readonly string[];
+}
+
+const CHUNK_IMPORT = /\bfrom\s*"(\.\/chunk-[^"]+\.js)"|\bimport\s*"(\.\/chunk-[^"]+\.js)"/g;
+
+/**
+ * Each ES module entry is a wrapper that requires its CommonJS build and exports its names: Node 20's ES module
+ * loader costs per module (resolve, read, link, evaluate), so an `import` that loads the CommonJS build costs
+ * about what a `require` does. It also leaves one copy of the package's code and state in a process that both
+ * imports and requires it. ES module chunks that no remaining ES module imports are not kept; the types
+ * (`.d.ts`) are tsup's.
+ *
+ * A `subsets` entry (`@negotiate/core/engine`) is no CommonJS entry of its own, which would split the main
+ * entry's code into one more shared chunk, but a file that takes its names from `index.cjs`; the build fails if
+ * the main entry lacks one of them.
+ */
+const esmOverCommonJs = ({
+  subsets = [],
+  modules = [],
+}: EsmOverCommonJs): NonNullable<Options["plugins"]>[number] => {
+  const exported = new Map<string, readonly string[]>();
+  return {
+    name: "esm-over-commonjs",
+    esbuildOptions(options) {
+      if (this.format !== "cjs" || subsets.length === 0) return;
+      const entries = options.entryPoints as Record<string, string>;
+      options.entryPoints = Object.fromEntries(
+        Object.entries(entries).filter(([name]) => !subsets.includes(name)),
+      );
+    },
+    renderChunk(_code, chunk) {
+      if (this.format !== "esm" || !chunk.path.endsWith(".js") || chunk.entryPoint === undefined) return;
+      const name = basename(chunk.path, ".js");
+      if (modules.includes(name)) return;
+      const names = chunk.exports ?? [];
+      exported.set(name, names);
+      const lines = [
+        'import { createRequire } from "node:module";',
+        `const commonJs = createRequire(import.meta.url)(${JSON.stringify(`./${name}.cjs`)});`,
+        ...(names.length === 0 ? [] : [`export const { ${names.join(", ")} } = commonJs;`]),
+      ];
+      return { code: `${lines.join("\n")}\n` };
+    },
+    async buildEnd({ writtenFiles }) {
+      if (this.format !== "esm") return;
+      const outDir = this.options.outDir!;
+      // The chunks the remaining ES modules import, transitively.
+      const kept = new Set(modules.map((name) => `${name}.js`));
+      for (const file of kept) {
+        const code = await readFile(join(outDir, file), "utf8");
+        for (const match of code.matchAll(CHUNK_IMPORT)) kept.add(basename((match[1] ?? match[2])!));
+      }
+      for (const { name } of writtenFiles)
+        if (basename(name).startsWith("chunk-") && name.endsWith(".js") && !kept.has(basename(name)))
+          await rm(name);
+      const main = new Set(exported.get("index"));
+      for (const subset of subsets) {
+        const names = exported.get(subset) ?? [];
+        const missing = names.filter((name) => !main.has(name));
+        if (missing.length > 0 || names.length === 0)
+          throw new Error(`esm-over-commonjs: index does not export ${subset}'s ${missing.join(", ")}`);
+        const lines = [
+          '"use strict";',
+          'Object.defineProperty(exports, "__esModule", { value: true });',
+          'const main = require("./index.cjs");',
+          ...names.map((name) => `exports.${name} = main.${name};`),
+        ];
+        await writeFile(join(outDir, `${subset}.cjs`), `${lines.join("\n")}\n`);
+      }
+    },
+  };
+};
+
+/**
+ * In the CommonJS build, `specifiers` are required on first use rather than at import: the Linux entry exports the
+ * Landlock backend too, whose core module (`@negotiate/core/landlock`, two files) a program negotiating
+ * userfaultfd alone never calls. Every use of the module's binding must be a member access, or the build fails.
+ * It rewrites the written files: tsup turns the split chunks into CommonJS after every plugin's `renderChunk`.
+ */
 const lazyRequires = (specifiers: readonly string[]): NonNullable<Options["plugins"]>[number] => ({
   name: "lazy-requires",
   async buildEnd({ writtenFiles }) {
@@ -123,6 +232,7 @@ const library = (
   name: string,
   entries: Record<string, string> = {},
   plugins: NonNullable<Options["plugins"]> = [],
+  esm?: EsmOverCommonJs,
 ): Options => ({
   name,
   entry: { index: `packages/${name}/src/index.ts`, ...entries },
@@ -139,7 +249,12 @@ const library = (
   external,
   tsconfig: "tsconfig.build.json",
   esbuildOptions: quietImportMeta,
-  plugins: [requireCommonJsImports(["neverthrow"]), ...plugins],
+  plugins: [
+    requireCommonJsImports(["neverthrow"]),
+    ...(esm ? [esmOverCommonJs(esm)] : []),
+    plainRequireCalls,
+    ...plugins,
+  ],
 });
 
 /**
@@ -218,13 +333,19 @@ export function cliCommand(outDir: string): Options {
 }
 
 export default defineConfig([
-  library("core", {
-    engine: "packages/core/src/engine.ts",
-    conformance: "packages/core/src/conformance/index.ts",
-    landlock: "packages/core/src/landlock/index.ts",
-  }),
+  library(
+    "core",
+    {
+      engine: "packages/core/src/engine.ts",
+      conformance: "packages/core/src/conformance/index.ts",
+      landlock: "packages/core/src/landlock/index.ts",
+    },
+    // A version 2 policy's Landlock section is negotiated by `@negotiate/core/landlock`, required on first use.
+    [lazyRequires(["@negotiate/core/landlock"])],
+    { subsets: ["engine"], modules: ["conformance"] },
+  ),
   library("mock", { vitest: "packages/mock/src/test-kit/index.ts" }),
-  library("linux", {}, [lazyRequires(["@negotiate/core/landlock"])]),
+  library("linux", {}, [lazyRequires(["@negotiate/core/landlock"])], {}),
   cliCommand("packages/cli/dist"),
   {
     // `main()` for in-process use, ESM and CommonJS.

@@ -1,6 +1,13 @@
+// Through the package's entry (see backend-conformance.ts).
+import {
+  type LandlockPort,
+  landlockAbi,
+  landlockMasksAt,
+  landlockMasksOf,
+  RULESET_ATTR_SIZE,
+  type RulesetAttr,
+} from "@negotiate/core/landlock";
 import { describe, expect, it } from "vitest";
-import { landlockAbi, landlockMasksAt, landlockMasksOf } from "../landlock/landlock-lookup.js";
-import { type LandlockPort, RULESET_ATTR_SIZE, type RulesetAttr } from "../landlock/landlock-port.js";
 
 /** A file the suite needs open, to use as a rule's parent or as a fd that is no ruleset. */
 export type ConformanceFileKind = "directory" | "file" | "nsfs";

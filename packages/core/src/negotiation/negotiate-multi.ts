@@ -1,10 +1,10 @@
+import { negotiateLandlock } from "@negotiate/core/landlock";
 import { err, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
 import type { LandlockRightName } from "../landlock/landlock-lookup.js";
 import type { LandlockPolicy } from "../landlock/landlock-policy.js";
 import type { LandlockPort } from "../landlock/landlock-port.js";
 import type { LandlockSession } from "../landlock/landlock-session.js";
-import { negotiateLandlock } from "../landlock/negotiate-landlock.js";
 import type { MultiPolicy } from "../policy/multi-policy.js";
 import type { Policy } from "../policy/policy.js";
 import type { Backend } from "../userfaultfd/backend-port.js";
