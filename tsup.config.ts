@@ -106,13 +106,6 @@ const requireCommonJsImports = (packages: readonly string[]): NonNullable<Option
   },
 });
 
-/**
- * In the CommonJS build, `specifiers` are required on first use rather than at import: the Linux entry exports the
- * Landlock backend too, whose core module (`@negotiate/core/landlock`, two files) a program negotiating
- * userfaultfd alone never calls. Every use of the module's binding must be a member access, or the build fails.
- * It rewrites the written files: tsup turns the split chunks into CommonJS after every plugin's `renderChunk`.
- */
-
 /** How a package's ES module entries are built: wrappers over its CommonJS build (`esmOverCommonJs`). */
 interface EsmOverCommonJs {
   /** Entries that export a subset of the main entry's names, taken from `index.cjs`. */
@@ -121,7 +114,8 @@ interface EsmOverCommonJs {
   readonly modules?: readonly string[];
 }
 
-const CHUNK_IMPORT = /\bfrom\s*"(\.\/chunk-[^"]+\.js)"|\bimport\s*"(\.\/chunk-[^"]+\.js)"/g;
+// Rollup writes the chunks' imports with single quotes, esbuild with double ones.
+const CHUNK_IMPORT = /\b(?:from|import)\s*["'](\.\/chunk-[^"']+\.js)["']/g;
 
 /**
  * Each ES module entry is a wrapper that requires its CommonJS build and exports its names: Node 20's ES module
@@ -168,7 +162,7 @@ const esmOverCommonJs = ({
       const kept = new Set(modules.map((name) => `${name}.js`));
       for (const file of kept) {
         const code = await readFile(join(outDir, file), "utf8");
-        for (const match of code.matchAll(CHUNK_IMPORT)) kept.add(basename((match[1] ?? match[2])!));
+        for (const match of code.matchAll(CHUNK_IMPORT)) kept.add(basename(match[1]!));
       }
       for (const { name } of writtenFiles)
         if (basename(name).startsWith("chunk-") && name.endsWith(".js") && !kept.has(basename(name)))
@@ -193,12 +187,22 @@ const esmOverCommonJs = ({
 
 /**
  * In the CommonJS build, `specifiers` are required on first use rather than at import: the Linux entry exports the
- * Landlock backend too, whose core module (`@negotiate/core/landlock`, two files) a program negotiating
- * userfaultfd alone never calls. Every use of the module's binding must be a member access, or the build fails.
- * It rewrites the written files: tsup turns the split chunks into CommonJS after every plugin's `renderChunk`.
+ * Landlock backend too, whose core module (`@negotiate/core/landlock`) a program negotiating userfaultfd alone
+ * never calls, nor does core's `negotiate` without a Landlock section. Every use of the module's binding must be a
+ * member access, or the build fails. The import is marked before Rollup turns each chunk into CommonJS, so that
+ * its binding is named after the mark, a name no local shadows; the written files are then rewritten.
  */
+const LAZY_MARK = "?required-on-first-use";
 const lazyRequires = (specifiers: readonly string[]): NonNullable<Options["plugins"]>[number] => ({
   name: "lazy-requires",
+  renderChunk(code) {
+    if (this.format !== "cjs") return;
+    const marked = specifiers.reduce(
+      (text, specifier) => text.replaceAll(`from "${specifier}";`, `from "${specifier}${LAZY_MARK}";`),
+      code,
+    );
+    return marked === code ? undefined : { code: marked };
+  },
   async buildEnd({ writtenFiles }) {
     if (this.format !== "cjs") return;
     for (const { name } of writtenFiles.filter((file) => file.name.endsWith(".cjs"))) {
@@ -210,22 +214,25 @@ const lazyRequires = (specifiers: readonly string[]): NonNullable<Options["plugi
 });
 
 function deferRequire(code: string, specifier: string, file: string): string {
-  const quoted = `'${specifier}'`;
-  const declaration = new RegExp(`^var (\\w+) = require\\(${quoted.replace(/[/.]/g, "\\$&")}\\);$`, "m");
+  const escaped = `${specifier}${LAZY_MARK}`.replace(/[/.?]/g, "\\$&");
+  const declaration = new RegExp(`^var (\\w+) = require\\('${escaped}'\\);$`, "m");
   const binding = declaration.exec(code)?.[1];
   if (binding === undefined) {
-    if (code.includes(quoted))
+    if (code.includes(`'${specifier}`))
       throw new Error(`lazy-requires: ${file} requires ${specifier} in a form it cannot defer`);
     return code;
   }
   const rest = code.replace(declaration, "");
-  if (new RegExp(`\\b${binding}\\b(?!\\.)`).test(rest))
+  if (new RegExp(`(?<![\\w$.])${binding}(?![\\w$.])`).test(rest))
     throw new Error(
       `lazy-requires: ${file} uses ${binding} (${specifier}) other than as \`${binding}.name\``,
     );
   return code
-    .replace(new RegExp(`\\b${binding}\\.`, "g"), `${binding}().`)
-    .replace(declaration, `var ${binding}$; var ${binding} = () => (${binding}$ ??= require(${quoted}));`);
+    .replace(new RegExp(`(?<![\\w$.])${binding}\\.`, "g"), `${binding}().`)
+    .replace(
+      declaration,
+      `var ${binding}$; var ${binding} = () => (${binding}$ ??= require('${specifier}'));`,
+    );
 }
 
 const library = (
@@ -241,6 +248,9 @@ const library = (
   // One copy of shared code per package in CommonJS too: without it `index.cjs` and `engine.cjs` each carry the
   // engine, and a process requiring core and linux loads (and keeps state in) two copies.
   splitting: true,
+  // Rollup turns the split chunks into CommonJS (tsup's default, sucrase, also rewrites \`?.\`, \`??\` and class
+  // fields into helper calls and init methods: larger code that allocates on the hot path).
+  treeshake: true,
   dts: true,
   target: "node20",
   platform: "node",
