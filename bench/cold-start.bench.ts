@@ -4,13 +4,16 @@
  * with the real kernel, against `node -e 0`, alternated round by round.
  * Goals, on the median of the paired ratios: ES module ≤ 1.3×, CommonJS ≤ 1.2×. The "floor" rows run what no
  * version of the SDK can avoid, without its code: both packages resolved through their exports maps (as the
- * imports resolve them), neverthrow and koffi's native module loaded, libc opened, one libc call; between a
- * floor and its row is what the SDK's own code costs.
+ * imports resolve them), neverthrow and koffi's native module loaded, libc opened, one libc call; in ES module,
+ * one empty ES module file imported per package too (an ES module entry is a file Node's ES module loader
+ * reads, which loads its file-reading modules: `fs/promises`, `readline`); between a floor and its row is what
+ * the SDK's own code costs.
  * Run after `npx tsup`: node --import tsx bench/cold-start.bench.ts [rounds]
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type ProcessVariant, processTable, timeProcesses } from "./support/paired.js";
@@ -47,6 +50,16 @@ const koffiEntry = realpathSync(createRequire(`${root}packages/linux/package.jso
 const nativeKoffi = join(dirname(koffiEntry), "..", "@koromix", "koffi-linux-x64", "linux_x64", "koffi.node");
 const koffi = JSON.stringify(existsSync(nativeKoffi) ? nativeKoffi : koffiEntry);
 const LOAD_DEPENDENCIES = `require("neverthrow"); require(${koffi}).load("libc.so.6").func("int getpid()")();`;
+// Two empty ES modules, the floor's stand-ins for the packages' ES module entries.
+const emptyModules = mkdtempSync(join(tmpdir(), "negotiate-cold-start-"));
+process.once("exit", () => rmSync(emptyModules, { recursive: true, force: true }));
+const importEmpty = ["core", "linux"]
+  .map((name) => {
+    const file = join(emptyModules, `${name}.mjs`);
+    writeFileSync(file, "export {};\n");
+    return `import ${JSON.stringify(file)};`;
+  })
+  .join(" ");
 const resolveBoth = (resolve: string) =>
   `${resolve}("@negotiate/core/package.json"); ${resolve}("@negotiate/linux/package.json");`;
 
@@ -56,11 +69,11 @@ const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [
   { label: "CJS: require core + linux, negotiate once", args: ["-e", CJS], goal: 1.2 },
   { label: "CJS: require core alone (its share)", args: ["-e", 'require("@negotiate/core")'] },
   {
-    label: "ESM floor: resolve both, neverthrow, koffi, one libc call",
+    label: "ESM floor: resolve both, import 2 empty ES modules, neverthrow, koffi, one libc call",
     args: [
       "--input-type=module",
       "-e",
-      `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${resolveBoth("import.meta.resolve")} ${LOAD_DEPENDENCIES}`,
+      `${importEmpty} import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${resolveBoth("import.meta.resolve")} ${LOAD_DEPENDENCIES}`,
     ],
   },
   {
