@@ -14,7 +14,8 @@ import {
   spaceOfNames,
 } from "./landlock-feature-space.js";
 import { NEWEST_LANDLOCK_ABI } from "./landlock-lookup.js";
-import type { LandlockPort } from "./landlock-port.js";
+import type { LandlockMasks } from "./landlock-definition.js";
+import type { LandlockPort, RulesetAttr } from "./landlock-port.js";
 import { landlockQuirkOf } from "./landlock-quirks.js";
 
 /** Landlock's one channel: the three syscalls need no handle before the ruleset is created. */
@@ -53,9 +54,12 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   /** Takes the ABI and errata from the `detail` of an earlier query's answer. */
   remember(probed: PortAnswer): void {
     if (this.abi !== undefined) return;
-    const detail = probed.detail ?? 0n;
-    this.abi = Number(detail & 0xffff_ffffn);
-    this.errata = detail >> 32n;
+    if (probed !== decoded.answer) {
+      const detail = probed.detail ?? 0n;
+      decoded = { answer: probed, abi: Number(detail & 0xffff_ffffn), errata: detail >> 32n };
+    }
+    this.abi = decoded.abi;
+    this.errata = decoded.errata;
   }
 
   /** The ABI version and errata, asked once per negotiation. */
@@ -111,7 +115,7 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
       }
     }
     const { fs, net, scope } = masks;
-    const created = this.backend.createRuleset({ handledAccessFs: fs, handledAccessNet: net, scoped: scope });
+    const created = this.backend.createRuleset(rulesetAttrOf(masks));
     this.trace.push(
       created.isOk()
         ? { op: "landlock-create-ruleset", fs, net, scoped: scope, result: "ok", fd: created.value }
@@ -125,6 +129,23 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
     const closed = this.backend.close(handle);
     this.trace.push({ op: "close", fd: handle, result: closed.isOk() ? "ok" : closed.error.errno });
   }
+}
+
+// Every warm negotiation remembers the same probed answer and sends the same masks: each is decoded once.
+let decoded: { readonly answer: PortAnswer | undefined; readonly abi: number; readonly errata: bigint } = {
+  answer: undefined,
+  abi: 0,
+  errata: 0n,
+};
+let lastAttr: { readonly masks: LandlockMasks; readonly attr: RulesetAttr } | undefined;
+
+function rulesetAttrOf(masks: LandlockMasks): RulesetAttr {
+  if (lastAttr?.masks !== masks)
+    lastAttr = {
+      masks,
+      attr: Object.freeze({ handledAccessFs: masks.fs, handledAccessNet: masks.net, scoped: masks.scope }),
+    };
+  return lastAttr.attr;
 }
 
 /** A `LandlockPort` as a generic `NegotiationPort` (what the core negotiates through), with its trace. */
