@@ -46,7 +46,8 @@ export function negotiateLandlockGrant(
     return off && policy.unavailable === "run-unconfined" ? ok(unconfined(policy, error)) : err(error);
   }
   const granted = result.value;
-  if (granted.rulesetFd !== undefined) return ok(granted);
+  // The core's own Ok: no second one for the same grant.
+  if (granted.rulesetFd !== undefined) return result as Result<LandlockNegotiation, never>;
   if (policy.unavailable === "run-unconfined") return ok(unconfined(policy, undefined, granted));
   return err({
     kind: "unsupported",
