@@ -6,6 +6,7 @@ import type {
   SyscallFailure,
 } from "../negotiation/negotiation-port.js";
 import type { TraceEntry } from "../negotiation/trace.js";
+import type { LandlockMasks } from "./landlock-definition.js";
 import {
   FLAG_SPACE,
   masksOfSpace,
@@ -14,7 +15,6 @@ import {
   spaceOfNames,
 } from "./landlock-feature-space.js";
 import { NEWEST_LANDLOCK_ABI } from "./landlock-lookup.js";
-import type { LandlockMasks } from "./landlock-definition.js";
 import type { LandlockPort, RulesetAttr } from "./landlock-port.js";
 import { landlockQuirkOf } from "./landlock-quirks.js";
 
