@@ -98,9 +98,8 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   }
 
   request(_handle: number, features: bigint): Result<PortAnswer, SyscallFailure> {
-    const masks = masksOfSpace(features);
-    if (masks.restrict !== 0n || masks.rule !== 0n) {
-      const flags = features & FLAG_SPACE;
+    const { masks, attr, flags } = rulesetRequestOf(features);
+    if (flags !== 0n) {
       const abi = this.version();
       if (abi.isErr()) return err(abi.error);
       const unknown = flags & ~this.supported(abi.value);
@@ -115,7 +114,7 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
       }
     }
     const { fs, net, scope } = masks;
-    const created = this.backend.createRuleset(rulesetAttrOf(masks));
+    const created = this.backend.createRuleset(attr);
     this.trace.push(
       created.isOk()
         ? { op: "landlock-create-ruleset", fs, net, scoped: scope, result: "ok", fd: created.value }
@@ -137,15 +136,28 @@ let decoded: { readonly answer: PortAnswer | undefined; readonly abi: number; re
   abi: 0,
   errata: 0n,
 };
-let lastAttr: { readonly masks: LandlockMasks; readonly attr: RulesetAttr } | undefined;
 
-function rulesetAttrOf(masks: LandlockMasks): RulesetAttr {
-  if (lastAttr?.masks !== masks)
-    lastAttr = {
-      masks,
-      attr: Object.freeze({ handledAccessFs: masks.fs, handledAccessNet: masks.net, scoped: masks.scope }),
-    };
-  return lastAttr.attr;
+/** A request of the feature space as the port sends it: the ruleset's masks and struct, and its flags. */
+interface RulesetRequest {
+  readonly features: bigint;
+  readonly masks: LandlockMasks;
+  readonly attr: RulesetAttr;
+  /** The restrict and add_rule flags asked for: checked against the ABI, not sent. */
+  readonly flags: bigint;
+}
+
+let lastRequest: RulesetRequest | undefined;
+
+function rulesetRequestOf(features: bigint): RulesetRequest {
+  if (lastRequest !== undefined && lastRequest.features === features) return lastRequest;
+  const masks = masksOfSpace(features);
+  lastRequest = {
+    features,
+    masks,
+    attr: Object.freeze({ handledAccessFs: masks.fs, handledAccessNet: masks.net, scoped: masks.scope }),
+    flags: features & FLAG_SPACE,
+  };
+  return lastRequest;
 }
 
 /** A `LandlockPort` as a generic `NegotiationPort` (what the core negotiates through), with its trace. */
