@@ -93,11 +93,15 @@ function addMappings(target: number): void {
   }
 }
 
-// Paired samples: each iteration times the bare loop and the SDK, in alternating order, so that drift, GC and
-// other processes fall on both alike; the ratio of the medians is the steadiest comparison on a busy machine.
-function pairedMedianRatio(sdk: () => void, bare: () => void, pairs: number): number {
-  const bareNs = new Float64Array(pairs);
-  const sdkNs = new Float64Array(pairs);
+// Paired samples: each iteration times the bare loop and the SDK once, in alternating order, so that drift, GC and
+// other processes fall on both alike; the ratio of the medians is the steadiest comparison on a busy machine. Each
+// SDK call is timed right after a bare one or right before: no SDK call warms the caches for the next.
+function pairedSamples(
+  sdk: () => void,
+  bare: () => void,
+  pairs: number,
+  into: { sdk: number[]; bare: number[] },
+) {
   const time = (run: () => void): number => {
     const start = process.hrtime.bigint();
     run();
@@ -105,35 +109,34 @@ function pairedMedianRatio(sdk: () => void, bare: () => void, pairs: number): nu
   };
   for (let i = 0; i < pairs; i++) {
     if (i % 2) {
-      sdkNs[i] = time(sdk);
-      bareNs[i] = time(bare);
+      into.sdk.push(time(sdk));
+      into.bare.push(time(bare));
     } else {
-      bareNs[i] = time(bare);
-      sdkNs[i] = time(sdk);
+      into.bare.push(time(bare));
+      into.sdk.push(time(sdk));
     }
   }
-  bareNs.sort();
-  sdkNs.sort();
-  return sdkNs[pairs >> 1]! / bareNs[pairs >> 1]!;
 }
 
 // --- The goal, measured in a process of its own: only the bare loop and `auto` run there, as in an app (the
 // other strategies would make the shared code paths polymorphic). ------------------------------------------
 if (process.argv[2] === "--paired") {
   addMappings(Number(process.argv[3]));
-  const withVerify = sdkNegotiation(backend, "auto", true);
-  const withoutVerify = sdkNegotiation(backend, "auto", false);
-  // About one second of pairs at this size.
+  const variants = [sdkNegotiation(backend, "auto", true), sdkNegotiation(backend, "auto", false)];
+  // About one second of pairs per variant at this size, in four blocks: verify on, off, on, off (neither is
+  // always timed first, when the process is youngest).
   const pairs = Math.max(
     200,
     Math.round(1e9 / (2 * nsPerOp(bareNegotiation, 100, BATCH))) >> (QUICK ? 2 : 0),
   );
-  const ratios = {
-    verify: pairedMedianRatio(withVerify, bareNegotiation, pairs),
-    noVerify: pairedMedianRatio(withoutVerify, bareNegotiation, pairs),
-    pairs,
-  };
-  console.log(JSON.stringify(ratios));
+  const samples = variants.map(() => ({ sdk: [] as number[], bare: [] as number[] }));
+  // Warm-up, untimed: as many pairs again, so that the timed ones all run optimised code (at +10,000 mappings a
+  // second holds ~4,000 pairs, and the first few hundred of them would still be compiling).
+  for (const sdk of variants) pairedSamples(sdk, bareNegotiation, pairs, { sdk: [], bare: [] });
+  for (let block = 0; block < 4; block++)
+    pairedSamples(variants[block % 2]!, bareNegotiation, pairs >> 1, samples[block % 2]!);
+  const [verify, noVerify] = samples.map(({ sdk, bare }) => median(sdk) / median(bare));
+  console.log(JSON.stringify({ verify, noVerify, pairs }));
   process.exit(0);
 }
 
@@ -262,6 +265,6 @@ for (const extra of EXTRA_MAPPINGS) {
 }
 console.log(
   `\nGoals: auto against the koffi loop (uffd + API + close), each the median of ${PAIRED_PROCESSES} processes of their own ` +
-    "(range across them), each process the ratio of the medians of ~1 s of paired, alternated iterations:",
+    "(range across them), each process the ratio of the medians of ~1 s of paired, alternated iterations per variant (in blocks: verify on, off, on, off), after as many untimed:",
 );
 console.log(summary.join("\n"));

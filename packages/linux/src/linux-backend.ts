@@ -30,6 +30,9 @@ import {
 const DEFAULT_DEVICE = "/dev/userfaultfd";
 const FDINFO_PREFIX = "/proc/self/fdinfo/";
 
+// Every successful close answers the same: no allocation per close.
+const CLOSED: Result<void, SyscallFailure> = ok(undefined);
+
 const nulTerminated = (text: string): Uint8Array => Buffer.from(`${text}\0`, "latin1");
 
 class KernelBackend implements LinuxBackend {
@@ -93,7 +96,7 @@ class KernelBackend implements LinuxBackend {
   }
 
   close(fd: number): Result<void, SyscallFailure> {
-    return this.libc.close(fd) === 0 ? ok(undefined) : err({ errno: errnoName(this.libc.errno()) });
+    return this.libc.close(fd) === 0 ? CLOSED : err({ errno: errnoName(this.libc.errno()) });
   }
 
   explainDenial(denial: Denial): PermissionCause {

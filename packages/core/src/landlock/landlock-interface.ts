@@ -53,11 +53,14 @@ export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiati
       if (probed) port.remember(probed);
       // A one-shot request that succeeded asked nothing of the version yet: the report needs it.
       const abi = port.abi ?? port.version().unwrapOr(0);
-      const masks = sessionMasks(
-        grant.enabled,
-        grant.wanted,
-        port.abi === undefined ? grant.supported : port.supported(abi),
-      );
+      // What the kernel supports: the probed row, else this ABI's row (a request made before any query).
+      const supported =
+        probed !== undefined && probed.features !== undefined
+          ? probed.features
+          : port.abi === undefined
+            ? grant.supported
+            : port.supported(abi);
+      const masks = sessionMasks(grant.enabled, grant.wanted, supported);
       return {
         rulesetFd: grant.fd < 0 ? undefined : grant.fd,
         abi,

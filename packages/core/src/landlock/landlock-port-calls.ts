@@ -6,6 +6,7 @@ import type {
   SyscallFailure,
 } from "../negotiation/negotiation-port.js";
 import type { TraceEntry } from "../negotiation/trace.js";
+import type { LandlockMasks } from "./landlock-definition.js";
 import {
   FLAG_SPACE,
   masksOfSpace,
@@ -14,7 +15,7 @@ import {
   spaceOfNames,
 } from "./landlock-feature-space.js";
 import { NEWEST_LANDLOCK_ABI } from "./landlock-lookup.js";
-import type { LandlockPort } from "./landlock-port.js";
+import type { LandlockPort, RulesetAttr } from "./landlock-port.js";
 import { landlockQuirkOf } from "./landlock-quirks.js";
 
 /** Landlock's one channel: the three syscalls need no handle before the ruleset is created. */
@@ -53,9 +54,12 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   /** Takes the ABI and errata from the `detail` of an earlier query's answer. */
   remember(probed: PortAnswer): void {
     if (this.abi !== undefined) return;
-    const detail = probed.detail ?? 0n;
-    this.abi = Number(detail & 0xffff_ffffn);
-    this.errata = detail >> 32n;
+    if (probed !== decoded.answer) {
+      const detail = probed.detail ?? 0n;
+      decoded = { answer: probed, abi: Number(detail & 0xffff_ffffn), errata: detail >> 32n };
+    }
+    this.abi = decoded.abi;
+    this.errata = decoded.errata;
   }
 
   /** The ABI version and errata, asked once per negotiation. */
@@ -94,9 +98,8 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   }
 
   request(_handle: number, features: bigint): Result<PortAnswer, SyscallFailure> {
-    const masks = masksOfSpace(features);
-    if (masks.restrict !== 0n || masks.rule !== 0n) {
-      const flags = features & FLAG_SPACE;
+    const { masks, attr, flags } = rulesetRequestOf(features);
+    if (flags !== 0n) {
       const abi = this.version();
       if (abi.isErr()) return err(abi.error);
       const unknown = flags & ~this.supported(abi.value);
@@ -111,7 +114,7 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
       }
     }
     const { fs, net, scope } = masks;
-    const created = this.backend.createRuleset({ handledAccessFs: fs, handledAccessNet: net, scoped: scope });
+    const created = this.backend.createRuleset(attr);
     this.trace.push(
       created.isOk()
         ? { op: "landlock-create-ruleset", fs, net, scoped: scope, result: "ok", fd: created.value }
@@ -125,6 +128,36 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
     const closed = this.backend.close(handle);
     this.trace.push({ op: "close", fd: handle, result: closed.isOk() ? "ok" : closed.error.errno });
   }
+}
+
+// Every warm negotiation remembers the same probed answer and sends the same masks: each is decoded once.
+let decoded: { readonly answer: PortAnswer | undefined; readonly abi: number; readonly errata: bigint } = {
+  answer: undefined,
+  abi: 0,
+  errata: 0n,
+};
+
+/** A request of the feature space as the port sends it: the ruleset's masks and struct, and its flags. */
+interface RulesetRequest {
+  readonly features: bigint;
+  readonly masks: LandlockMasks;
+  readonly attr: RulesetAttr;
+  /** The restrict and add_rule flags asked for: checked against the ABI, not sent. */
+  readonly flags: bigint;
+}
+
+let lastRequest: RulesetRequest | undefined;
+
+function rulesetRequestOf(features: bigint): RulesetRequest {
+  if (lastRequest !== undefined && lastRequest.features === features) return lastRequest;
+  const masks = masksOfSpace(features);
+  lastRequest = {
+    features,
+    masks,
+    attr: Object.freeze({ handledAccessFs: masks.fs, handledAccessNet: masks.net, scoped: masks.scope }),
+    flags: features & FLAG_SPACE,
+  };
+  return lastRequest;
 }
 
 /** A `LandlockPort` as a generic `NegotiationPort` (what the core negotiates through), with its trace. */

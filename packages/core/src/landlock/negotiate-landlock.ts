@@ -30,8 +30,7 @@ export function negotiateLandlockGrant(
   policy: LandlockPolicy<LandlockRightName, LandlockRightName>,
   options: LandlockNegotiateOptions,
 ): Result<LandlockNegotiation, NegotiationError<LandlockRightName>> {
-  const reason =
-    policy === checkedPolicy && options.backend === checkedBackend ? undefined : problemOf(policy, options);
+  const reason = problemOf(policy, options);
   if (reason !== undefined)
     return err({
       kind: "backend-unavailable",
@@ -47,7 +46,8 @@ export function negotiateLandlockGrant(
     return off && policy.unavailable === "run-unconfined" ? ok(unconfined(policy, error)) : err(error);
   }
   const granted = result.value;
-  if (granted.rulesetFd !== undefined) return ok(granted);
+  // The core's own Ok: no second one for the same grant.
+  if (granted.rulesetFd !== undefined) return result as Result<LandlockNegotiation, never>;
   if (policy.unavailable === "run-unconfined") return ok(unconfined(policy, undefined, granted));
   return err({
     kind: "unsupported",
@@ -88,22 +88,20 @@ function unconfined(
   };
 }
 
-// Apps negotiate one policy with one port again and again: once checked, the pair is not read again.
+// Apps negotiate one policy with one port again and again: once checked, the pair is not checked again.
 let checkedPolicy: object | undefined;
 let checkedBackend: object | undefined;
 
-function problemOf(policy: unknown, options: LandlockNegotiateOptions): string | undefined {
+function problemOf(policy: unknown, options: unknown): string | undefined {
   const problem = argumentsProblem(policy, options);
-  const reason = problem.isOk() ? problem.value : problem.error;
-  if (reason === undefined) {
-    checkedPolicy = policy as object;
-    checkedBackend = options.backend;
-  }
-  return reason;
+  return problem.isOk() ? problem.value : problem.error;
 }
 
 const argumentsProblem = fromThrowable(
   (policy: unknown, options: unknown): string | undefined => {
+    // Inside the boundary: `options` may be null, or a Proxy that throws.
+    const checked = checkedPolicy !== undefined && policy === checkedPolicy;
+    if (checked && (options as { backend?: unknown } | null)?.backend === checkedBackend) return undefined;
     if (typeof policy !== "object" || policy === null) return "the Landlock policy must be an object";
     const section = policy as Record<string, unknown>;
     for (const list of ["required", "optional", "forbidden"] as const)
@@ -116,6 +114,8 @@ const argumentsProblem = fromThrowable(
     for (const method of PORT_METHODS)
       if (typeof (backend as Record<string, unknown>)[method] !== "function")
         return `options.backend.${method} must be a function`;
+    checkedPolicy = policy;
+    checkedBackend = backend;
     return undefined;
   },
   (error) => `reading the arguments threw ${error instanceof Error ? error.name : typeof error}`,

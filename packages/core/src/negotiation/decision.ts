@@ -75,6 +75,11 @@ export interface Outcome {
   readonly missing: readonly string[];
   /** The knowledge and channel under which the kernel last confirmed `enabled` (see `verify`). */
   confirmedBy?: { readonly known: object; readonly channel: string };
+  /**
+   * The knowledge and channel under which this outcome last made a session with no warning (verified, when the
+   * plan verifies): accepting it again there needs none of the checks.
+   */
+  cleanUnder?: { readonly known: object; readonly channel: string };
 }
 
 export function planOf<C extends PortChannel>(

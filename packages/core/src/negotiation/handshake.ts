@@ -100,7 +100,8 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
   send(handle: number, decision: Decision): Result<PortAnswer, SyscallFailure> {
     let request = decision.request;
     const droppable = decision.droppable;
-    if ((droppable & this.known.denied) !== 0n) {
+    // Tested for 0n first: a bigint `&` allocates, and nothing is denied on the hot path.
+    if (this.known.denied !== 0n && (droppable & this.known.denied) !== 0n) {
       this.warnDropped(request & droppable & this.known.denied);
       request &= ~(droppable & this.known.denied);
     }
@@ -159,7 +160,11 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     if (answer.features !== undefined && decision.supported !== supported)
       this.known.supported.set(channel.key, supported);
     const outcome = outcomeOf(this.plan, decision, request, supported);
-    const { enabled, lacking, dropped, missing } = outcome;
+    // The same outcome made a session before on this channel with nothing to warn of or verify: it would again.
+    const clean = outcome.cleanUnder;
+    if (clean !== undefined && clean.known === this.known && clean.channel === channel.key && !this.warnings)
+      return ok(this.session(fd, channel, answer, outcome, route));
+    const { lacking, dropped, missing } = outcome;
     if (lacking !== 0n) {
       // Accepted but not enabled: a kernel that drops unknown bits or accepts masked ones silently.
       this.close(fd);
@@ -197,24 +202,27 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     if (verified) return err(verified);
     const channelWarning = this.iface.definition.channelWarning?.(channel, this.plan);
     if (channelWarning) this.warn(channelWarning);
-    return ok(
-      this.iface.definition.createSession({
-        port: this.port,
-        known: this.known,
-        fd,
-        channel,
-        answer,
-        supported,
-        requested: request,
-        wanted: this.plan.wanted,
-        enabled,
-        missingOptional: missing,
-        route,
-        strategy: this.plan.strategy,
-        trace: this.port.trace,
-        warnings: this.warnings ?? NO_WARNINGS,
-      }),
-    );
+    if (!this.warnings) outcome.cleanUnder = { known: this.known, channel: channel.key };
+    return ok(this.session(fd, channel, answer, outcome, route));
+  }
+
+  private session(fd: number, channel: C, answer: PortAnswer, outcome: Outcome, route: Route): S {
+    return this.iface.definition.createSession({
+      port: this.port,
+      known: this.known,
+      fd,
+      channel,
+      answer,
+      supported: outcome.supported,
+      requested: outcome.request,
+      wanted: this.plan.wanted,
+      enabled: outcome.enabled,
+      missingOptional: outcome.missing,
+      route,
+      strategy: this.plan.strategy,
+      trace: this.port.trace,
+      warnings: this.warnings ?? NO_WARNINGS,
+    });
   }
 
   // The kernel's own view must match what was computed; a mismatch closes the fd. The kernel's answer for a

@@ -104,18 +104,20 @@ const MULTI = Symbol("version 2");
 // What is wrong with the arguments, read once at this boundary: getters and Proxies may throw.
 const checkArguments = fromThrowable(
   (policy: unknown, options: unknown): NegotiationError | typeof MULTI | undefined => {
-    const object = typeof policy === "object" && policy !== null && !types.isProxy(policy);
-    if (object && (policy as { version?: unknown }).version === 2) return MULTI;
-    // A policy this module built was checked when built: one WeakMap lookup.
-    const policyProblem = originsOf(policy as object) === undefined ? problemOfPolicy(policy) : undefined;
-    if (policyProblem !== undefined) {
-      return {
-        kind: "invalid-policy",
-        issues: [{ path: "", message: policyProblem }],
-        message: `negotiate: ${policyProblem}`,
-      };
+    // A policy this module built (frozen, version 1) was checked when built: one WeakMap lookup, no Proxy test.
+    if (originsOf(policy as object) === undefined) {
+      const object = typeof policy === "object" && policy !== null && !types.isProxy(policy);
+      if (object && (policy as { version?: unknown }).version === 2) return MULTI;
+      const policyProblem = problemOfPolicy(policy);
+      if (policyProblem !== undefined) {
+        return {
+          kind: "invalid-policy",
+          issues: [{ path: "", message: policyProblem }],
+          message: `negotiate: ${policyProblem}`,
+        };
+      }
     }
-    return checkOptions("negotiate", options);
+    return optionsError("negotiate", problemOfOptions(options));
   },
   (error): NegotiationError => ({
     kind: "invalid-policy",
@@ -130,11 +132,13 @@ const checkArguments = fromThrowable(
  */
 export function checkOptions(caller: string, options: unknown): NegotiationError | undefined {
   const problem = readOptionsProblem(options);
-  const reason = problem.isOk() ? problem.value : problem.error;
-  return reason === undefined
+  return optionsError(caller, problem.isOk() ? problem.value : problem.error);
+}
+
+const optionsError = (caller: string, reason: string | undefined): NegotiationError | undefined =>
+  reason === undefined
     ? undefined
     : { kind: "backend-unavailable", backend: "(none)", reason, message: `${caller}: ${reason}` };
-}
 
 const readOptionsProblem = fromThrowable(
   (options: unknown) => problemOfOptions(options),

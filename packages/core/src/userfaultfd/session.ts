@@ -171,7 +171,9 @@ class NegotiatedSession implements Session<FeatureName, FeatureName> {
       fd: this.fd,
       result: result.isOk() ? "ok" : result.error.errno,
     } as const;
-    this.#trace = [...this.#trace, closeEntry];
+    // A trace nobody has read yet is still this session's own: no copy.
+    if (this.#traceFrozen) this.#trace = [...this.#trace, closeEntry];
+    else (this.#trace as TraceEntry[]).push(closeEntry);
     this.#traceFrozen = false;
     return result.isOk()
       ? CLOSED

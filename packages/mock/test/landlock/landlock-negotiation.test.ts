@@ -151,4 +151,23 @@ describe("Landlock negotiated by the generic strategies", () => {
       "backend-unavailable",
     );
   });
+
+  it("a policy checked once with a port is still checked with other options: null, a throwing Proxy, no backend", () => {
+    const port = landlockMockBackend({ kernel: "6.18.0" });
+    const grant = negotiateOn(port, AGENT)._unsafeUnwrap();
+    port.close(grant.rulesetFd!);
+    const throwing = new Proxy(
+      {},
+      {
+        get() {
+          throw new Error("hostile");
+        },
+      },
+    );
+    for (const bad of [null, undefined, {}, { backend: null }, throwing])
+      expect(negotiateLandlockGrant(AGENT, bad as never)._unsafeUnwrapErr().kind).toBe("backend-unavailable");
+    expect(negotiateLandlockGrant(undefined as never, {} as never)._unsafeUnwrapErr().kind).toBe(
+      "backend-unavailable",
+    );
+  });
 });
