@@ -87,7 +87,7 @@ const negotiation = `
 check("ESM import and a negotiation against the mock", () => {
   writeFileSync(
     join(app, "esm.mjs"),
-    `import * as core from "@negotiate/core"; import * as mock from "@negotiate/mock"; import * as linux from "@negotiate/linux";\nif (typeof linux.linuxBackend !== "function") throw new Error("linux");${negotiation}`,
+    `import * as core from "@negotiate/core"; import * as mock from "@negotiate/mock"; import * as linux from "@negotiate/linux"; import { createRequire } from "node:module";\nif (typeof linux.linuxBackend !== "function") throw new Error("linux");\n// The ES module entries are wrappers over the CommonJS build: one copy of the code in a process that imports and requires.\nif (core.processKnowledge !== createRequire(import.meta.url)("@negotiate/core").processKnowledge) throw new Error("two copies");${negotiation}`,
   );
   const out = run("node", ["esm.mjs"], { cwd: app });
   if (!out.includes("negotiated MISSING_SHMEM,THREAD_ID"))
