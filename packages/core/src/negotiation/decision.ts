@@ -38,6 +38,19 @@ export interface NegotiationPlan<C extends PortChannel = PortChannel> {
   readonly decisions: Map<bigint, Decision>;
   /** The decision made last: the hot path asks for the same one again and again, without a hash lookup. */
   lastDecision?: Decision;
+  /** How the last clean `auto` session of this plan was reached on a known supported set (see `warmAuto`). */
+  warm?: WarmRoute;
+}
+
+/** A clean `auto` session's route: under which knowledge, on which channel, with which decision and outcome. */
+export interface WarmRoute {
+  /** The `PortKnowledge` it was reached under. */
+  readonly known: object;
+  /** Its channel's index in the plan's channels. */
+  readonly index: number;
+  /** Asks for no privileged feature (`droppable` 0n): one request, never a retry. */
+  readonly decision: Decision;
+  readonly outcome: Outcome;
 }
 
 /** What to request, and what must come back. */

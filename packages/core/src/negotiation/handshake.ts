@@ -1,5 +1,5 @@
 import { err, ok, type Result } from "neverthrow";
-import { isExhaustionErrno } from "../errno.js";
+import { type Errno, isExhaustionErrno } from "../errno.js";
 import type { NegotiationError } from "../errors.js";
 import type { SyscallFailure } from "../negotiation/negotiation-port.js";
 import type { CompiledInterface } from "./compiled-interface.js";
@@ -25,7 +25,37 @@ export type Strategy = <C extends PortChannel, S, P extends NegotiationPort<C>>(
   channel: C,
 ) => StepOutcome<S>;
 
-const NO_WARNINGS: readonly NegotiationWarning<string>[] = Object.freeze([]);
+export const NO_WARNINGS: readonly NegotiationWarning<string>[] = Object.freeze([]);
+
+/** The interface's session for an accepted outcome (what `accept` and `warmAuto` hand the interface). */
+export function sessionOf<C extends PortChannel, S, P extends NegotiationPort<C>>(
+  plan: NegotiationPlan<C>,
+  port: P,
+  known: PortKnowledge,
+  fd: number,
+  channel: C,
+  answer: PortAnswer,
+  outcome: Outcome,
+  route: Route,
+  warnings: readonly NegotiationWarning<string>[],
+): S {
+  return (plan.iface as CompiledInterface<C, S, ChannelAttempt, P>).definition.createSession({
+    port,
+    known,
+    fd,
+    channel,
+    answer,
+    supported: outcome.supported,
+    requested: outcome.request,
+    wanted: plan.wanted,
+    enabled: outcome.enabled,
+    missingOptional: outcome.missing,
+    route,
+    strategy: plan.strategy,
+    trace: port.trace,
+    warnings,
+  });
+}
 
 /**
  * One negotiation of one interface: the steps every strategy is written with (open, decide, send, accept) and
@@ -47,14 +77,22 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     this.iface = plan.iface;
   }
 
-  /** Tries each channel in turn with `strategy`; a refused one makes way for the next. */
-  run(strategy: Strategy): Result<S, NegotiationError> {
+  /**
+   * Tries each channel in turn with `strategy`; a refused one makes way for the next. `resumed`: the outcome of
+   * channel `index`, reached before this handshake was made (`warmAuto`); the loop goes on from there.
+   */
+  run(
+    strategy: Strategy,
+    resumed?: { readonly index: number; readonly outcome: StepOutcome<S> },
+  ): Result<S, NegotiationError> {
     let attempts: ChannelAttempt[] | undefined;
     const channels = this.plan.channels;
-    for (let index = 0; index < channels.length; index++) {
+    for (let index = resumed === undefined ? 0 : resumed.index; index < channels.length; index++) {
       const channel = channels[index]!;
-      if (this.skippable(channel, index)) continue;
-      const outcome = strategy(this, channel);
+      let outcome: StepOutcome<S>;
+      if (resumed !== undefined && index === resumed.index) outcome = resumed.outcome;
+      else if (this.skippable(channel, index)) continue;
+      else outcome = strategy(this, channel);
       if (!("refused" in outcome)) return outcome;
       this.known.refused.add(channel.key);
       attempts ??= [];
@@ -85,8 +123,11 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
   // A new handle, or why there is none (no closures here: they slow down the koffi calls around them).
   open(channel: C): number | StepOutcome<S> {
     const opened = this.port.open(channel);
-    if (opened.isOk()) return opened.value;
-    const errno = opened.error.errno;
+    return opened.isOk() ? opened.value : this.openFailed(channel, opened.error.errno);
+  }
+
+  /** What a refused open of `channel` means: the next channel is tried, or it is the error. */
+  openFailed(channel: C, errno: Errno): StepOutcome<S> {
     if (isExhaustionErrno(errno)) return err(resourceExhausted(errno, "open", this.port.trace));
     const refusal = this.iface.definition.openRefused(this.port, channel, errno);
     return "kind" in refusal ? err(refusal) : { refused: refusal };
@@ -162,8 +203,15 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     const outcome = outcomeOf(this.plan, decision, request, supported);
     // The same outcome made a session before on this channel with nothing to warn of or verify: it would again.
     const clean = outcome.cleanUnder;
-    if (clean !== undefined && clean.known === this.known && clean.channel === channel.key && !this.warnings)
+    if (
+      clean !== undefined &&
+      clean.known === this.known &&
+      clean.channel === channel.key &&
+      !this.warnings
+    ) {
+      this.settled(channel, decision, outcome, route);
       return ok(this.session(fd, channel, answer, outcome, route));
+    }
     const { lacking, dropped, missing } = outcome;
     if (lacking !== 0n) {
       // Accepted but not enabled: a kernel that drops unknown bits or accepts masked ones silently.
@@ -202,27 +250,36 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     if (verified) return err(verified);
     const channelWarning = this.iface.definition.channelWarning?.(channel, this.plan);
     if (channelWarning) this.warn(channelWarning);
-    if (!this.warnings) outcome.cleanUnder = { known: this.known, channel: channel.key };
+    if (!this.warnings) {
+      outcome.cleanUnder = { known: this.known, channel: channel.key };
+      this.settled(channel, decision, outcome, route);
+    }
     return ok(this.session(fd, channel, answer, outcome, route));
   }
 
   private session(fd: number, channel: C, answer: PortAnswer, outcome: Outcome, route: Route): S {
-    return this.iface.definition.createSession({
-      port: this.port,
-      known: this.known,
+    const warnings = this.warnings === undefined ? NO_WARNINGS : this.warnings;
+    return sessionOf<C, S, P>(
+      this.plan,
+      this.port,
+      this.known,
       fd,
       channel,
       answer,
-      supported: outcome.supported,
-      requested: outcome.request,
-      wanted: this.plan.wanted,
-      enabled: outcome.enabled,
-      missingOptional: outcome.missing,
+      outcome,
       route,
-      strategy: this.plan.strategy,
-      trace: this.port.trace,
-      warnings: this.warnings ?? NO_WARNINGS,
-    });
+      warnings,
+    );
+  }
+
+  // A clean session on a known supported set, one request without privileged features: `warmAuto` can take it.
+  private settled(channel: C, decision: Decision, outcome: Outcome, route: Route): void {
+    if (route !== "known-supported" || decision.droppable !== 0n) return;
+    const index = this.plan.channels.indexOf(channel);
+    const warm = this.plan.warm;
+    if (warm !== undefined && warm.known === this.known && warm.outcome === outcome && warm.index === index)
+      return;
+    this.plan.warm = { known: this.known, index, decision, outcome };
   }
 
   // The kernel's own view must match what was computed; a mismatch closes the fd. The kernel's answer for a

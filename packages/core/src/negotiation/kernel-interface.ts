@@ -1,6 +1,7 @@
 import type { Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
 import type { StrategyName } from "../policy/policy.js";
+import { warmAuto } from "../strategies/auto.js";
 import { STRATEGIES } from "../strategies/strategies.js";
 import { CompiledInterface } from "./compiled-interface.js";
 import { type NegotiationPlan, type PlanInput, planOf } from "./decision.js";
@@ -45,8 +46,18 @@ export function defineKernelInterface<
     compiled,
     plan: (input) => planOf(compiled, input),
     negotiate(plan, port, options) {
-      const known = (options?.knowledge ?? processKnowledge).of(options?.backend ?? port);
-      return new Handshake<C, S, P>(plan, port, known).run(STRATEGIES[options?.strategy ?? plan.strategy]);
+      const knowledge =
+        options === undefined || options.knowledge === undefined ? processKnowledge : options.knowledge;
+      const known = knowledge.of(
+        options === undefined || options.backend === undefined ? port : options.backend,
+      );
+      const strategy =
+        options === undefined || options.strategy === undefined ? plan.strategy : options.strategy;
+      if (strategy === "auto") {
+        const warm = warmAuto<C, S, P>(plan, port, known);
+        if (warm !== undefined) return warm;
+      }
+      return new Handshake<C, S, P>(plan, port, known).run(STRATEGIES[strategy]);
     },
   };
 }

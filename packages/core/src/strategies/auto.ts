@@ -1,7 +1,9 @@
-import { err } from "neverthrow";
-import { unsatisfiable } from "../negotiation/decision.js";
-import type { Handshake, StepOutcome } from "../negotiation/handshake.js";
-import type { NegotiationPort, PortChannel } from "../negotiation/negotiation-port.js";
+import { err, ok, type Result } from "neverthrow";
+import type { NegotiationError } from "../errors.js";
+import { type NegotiationPlan, unsatisfiable } from "../negotiation/decision.js";
+import { Handshake, NO_WARNINGS, type StepOutcome, sessionOf } from "../negotiation/handshake.js";
+import type { PortKnowledge } from "../negotiation/negotiation-cache.js";
+import type { NegotiationPort, PortChannel, SyscallFailure } from "../negotiation/negotiation-port.js";
 import { oneShot } from "./one-shot.js";
 import { probe } from "./probe.js";
 
@@ -23,9 +25,75 @@ export function auto<C extends PortChannel, S, P extends NegotiationPort<C>>(
   const sent = handshake.send(handle, decision);
   if (sent.isOk())
     return handshake.accept(handle, channel, sent.value, handshake.sentRequest, decision, "known-supported");
+  return knownRequestRefused(handshake, channel, handle, sent.error);
+}
+
+// The request decided from what this process knew was refused on `handle`: a bit it does not know (the
+// knowledge went stale) is probed again; anything else is the answer.
+function knownRequestRefused<C extends PortChannel, S, P extends NegotiationPort<C>>(
+  handshake: Handshake<C, S, P>,
+  channel: C,
+  handle: number,
+  failure: SyscallFailure,
+): StepOutcome<S> {
   handshake.close(handle);
-  if (!handshake.isRejection(sent.error)) return err(handshake.failure(sent.error, handshake.sentRequest));
+  if (!handshake.isRejection(failure)) return err(handshake.failure(failure, handshake.sentRequest));
   handshake.known.supported.delete(channel.key);
   handshake.known.probed.delete(channel.key);
   return probe(handshake, channel);
+}
+
+/**
+ * `auto` once warm: the plan's last clean session (no warning, verified, no privileged feature asked) was
+ * reached on a supported set this process still knows the same, on a channel still tried first. The same
+ * request there, answered the same, is the same session: made without the handshake's steps. `undefined`,
+ * before any call, when that is not so; any other turn once the calls began (a refused open or request,
+ * another answer) goes on as `auto` goes on from that step.
+ */
+export function warmAuto<C extends PortChannel, S, P extends NegotiationPort<C>>(
+  plan: NegotiationPlan<C>,
+  port: P,
+  known: PortKnowledge,
+): Result<S, NegotiationError> | undefined {
+  const warm = plan.warm;
+  if (warm === undefined || warm.known !== known) return undefined;
+  const { index, decision, outcome } = warm;
+  const channel = plan.channels[index]!;
+  if (known.supported.get(channel.key) !== decision.supported || !triedFirst(plan, known, index))
+    return undefined;
+  const opened = port.open(channel);
+  if (opened.isErr()) {
+    const handshake = new Handshake<C, S, P>(plan, port, known);
+    return handshake.run(auto, { index, outcome: handshake.openFailed(channel, opened.error.errno) });
+  }
+  const handle = opened.value;
+  const sent = port.request(handle, decision.request);
+  if (sent.isOk()) {
+    const answer = sent.value;
+    const clean = outcome.cleanUnder;
+    const same = answer.features === undefined || answer.features === decision.supported;
+    if (same && clean !== undefined && clean.known === known && clean.channel === channel.key) {
+      const fd = answer.fd === undefined ? handle : answer.fd;
+      return ok(
+        sessionOf<C, S, P>(plan, port, known, fd, channel, answer, outcome, "known-supported", NO_WARNINGS),
+      );
+    }
+  }
+  const handshake = new Handshake<C, S, P>(plan, port, known);
+  handshake.sentRequest = decision.request;
+  const step = sent.isOk()
+    ? handshake.accept(handle, channel, sent.value, decision.request, decision, "known-supported")
+    : knownRequestRefused(handshake, channel, handle, sent.error);
+  return handshake.run(auto, { index, outcome: step });
+}
+
+// The run loop tries channel `index` first when every channel before it was refused (and skipped under auto,
+// since this one is known to work) and it was not.
+function triedFirst(plan: NegotiationPlan, known: PortKnowledge, index: number): boolean {
+  const refused = known.refused;
+  if (refused.size === 0) return true;
+  if (plan.strategy !== "auto" || refused.has(plan.channels[index]!.key)) return false;
+  for (let earlier = 0; earlier < index; earlier++)
+    if (!refused.has(plan.channels[earlier]!.key)) return false;
+  return true;
 }
