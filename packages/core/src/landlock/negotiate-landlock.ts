@@ -1,6 +1,7 @@
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
 import type { Knowledge } from "../negotiation/negotiation-cache.js";
+import { problemOfLandlockSection } from "../policy/policy-shape.js";
 import { createLandlockSession } from "./create-landlock-session.js";
 import { masksOfSpace, spaceOfNames } from "./landlock-feature-space.js";
 import { type LandlockNegotiation, landlock, landlockPlans } from "./landlock-interface.js";
@@ -102,10 +103,8 @@ const argumentsProblem = fromThrowable(
     // Inside the boundary: `options` may be null, or a Proxy that throws.
     const checked = checkedPolicy !== undefined && policy === checkedPolicy;
     if (checked && (options as { backend?: unknown } | null)?.backend === checkedBackend) return undefined;
-    if (typeof policy !== "object" || policy === null) return "the Landlock policy must be an object";
-    const section = policy as Record<string, unknown>;
-    for (const list of ["required", "optional", "forbidden"] as const)
-      if (!Array.isArray(section[list])) return `the Landlock policy's ${list} must be a list of right names`;
+    const section = problemOfLandlockSection(policy, "the Landlock policy");
+    if (section !== undefined) return section;
     if (typeof options !== "object" || options === null)
       return "the options must be an object with a backend";
     const backend = (options as { backend?: unknown }).backend;
@@ -114,7 +113,7 @@ const argumentsProblem = fromThrowable(
     for (const method of PORT_METHODS)
       if (typeof (backend as Record<string, unknown>)[method] !== "function")
         return `options.backend.${method} must be a function`;
-    checkedPolicy = policy;
+    checkedPolicy = policy as object;
     checkedBackend = backend;
     return undefined;
   },

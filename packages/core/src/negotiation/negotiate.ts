@@ -117,7 +117,8 @@ const checkArguments = fromThrowable(
         };
       }
     }
-    return optionsError("negotiate", problemOfOptions(options));
+    // Its own boundary: a throwing options getter is a backend-unavailable error, not an invalid policy.
+    return checkOptions("negotiate", options);
   },
   (error): NegotiationError => ({
     kind: "invalid-policy",
@@ -132,13 +133,11 @@ const checkArguments = fromThrowable(
  */
 export function checkOptions(caller: string, options: unknown): NegotiationError | undefined {
   const problem = readOptionsProblem(options);
-  return optionsError(caller, problem.isOk() ? problem.value : problem.error);
-}
-
-const optionsError = (caller: string, reason: string | undefined): NegotiationError | undefined =>
-  reason === undefined
+  const reason = problem.isOk() ? problem.value : problem.error;
+  return reason === undefined
     ? undefined
     : { kind: "backend-unavailable", backend: "(none)", reason, message: `${caller}: ${reason}` };
+}
 
 const readOptionsProblem = fromThrowable(
   (options: unknown) => problemOfOptions(options),

@@ -48,12 +48,19 @@ export function problemOfMultiPolicy(value: unknown): string | undefined {
     if (problem !== undefined) return `policy.userfaultfd: ${problem}`;
   }
   const landlock = Object.getOwnPropertyDescriptor(value, "landlock")?.value;
-  if (landlock === undefined) return undefined;
-  if (typeof landlock !== "object" || landlock === null || types.isProxy(landlock))
-    return "policy.landlock must be a Landlock section";
+  return landlock === undefined ? undefined : problemOfLandlockSection(landlock, "policy.landlock");
+}
+
+/**
+ * What makes `value` unusable as a Landlock section (lists of names and rules), or `undefined`; `path` names it
+ * in the message. Reads data properties only.
+ */
+export function problemOfLandlockSection(value: unknown, path: string): string | undefined {
+  if (typeof value !== "object" || value === null || types.isProxy(value))
+    return `${path} must be a Landlock section`;
   for (const key of LANDLOCK_LISTS) {
-    const list = Object.getOwnPropertyDescriptor(landlock, key)?.value;
-    if (!Array.isArray(list) || types.isProxy(list)) return `policy.landlock.${key} must be a list`;
+    const list = Object.getOwnPropertyDescriptor(value, key)?.value;
+    if (!Array.isArray(list) || types.isProxy(list)) return `${path}.${key} must be a list`;
   }
   return undefined;
 }
