@@ -91,7 +91,7 @@ export function warmAuto<C extends PortChannel, S, P extends NegotiationPort<C>>
 // since this one is known to work) and it was not.
 function triedFirst(plan: NegotiationPlan, known: PortKnowledge, index: number): boolean {
   const refused = known.refused;
-  if (refused.size === 0) return true;
+  if (refused.size === 0) return index === 0;
   if (plan.strategy !== "auto" || refused.has(plan.channels[index]!.key)) return false;
   for (let earlier = 0; earlier < index; earlier++)
     if (!refused.has(plan.channels[earlier]!.key)) return false;
