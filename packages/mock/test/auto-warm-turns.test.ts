@@ -5,15 +5,14 @@ import {
   type Errno,
   type FeatureName,
   Knowledge,
-  type NegotiationError,
   negotiate,
   type Policy,
   type PolicyInput,
-  type Session,
 } from "@negotiate/core";
 import { type MockOptions, mockBackend } from "@negotiate/mock";
-import { err, ok, type Result } from "neverthrow";
+import { err, ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
+import { sessionShapeOf } from "./support/session-shape.js";
 
 // `auto` once warm skips the handshake's steps while the kernel answers as before. When it does not (a refused
 // open or request, another supported set), it goes on as `auto` does from that step: here each such turn is met
@@ -52,22 +51,6 @@ function faultyKernel(options: MockOptions) {
   };
   return { backend, inner, faults };
 }
-
-const shapeOf = (result: Result<Session<never, FeatureName>, NegotiationError>): unknown => {
-  if (result.isErr())
-    return { error: result.error.kind, message: result.error.message.replace(/fd \d+/g, "fd #") };
-  const session = result.value;
-  const shape = {
-    enabled: session.enabledSet.names(),
-    supported: session.supported.names(),
-    route: session.route,
-    open: session.open,
-    warnings: session.warnings.map((warning) => warning.code),
-    trace: session.trace.map((entry) => `${entry.op}:${entry.result}`),
-  };
-  session.close();
-  return shape;
-};
 
 const knowledgeOf = (knowledge: Knowledge, backend: Backend) =>
   ["syscall", "device", "user-mode-only"].map((mode) => knowledge.supported(backend, mode));
@@ -112,11 +95,12 @@ describe("auto once warm, when the kernel answers otherwise", () => {
             const knowledge = new Knowledge();
             // Learned and checked twice over: by the policy itself when warm, else by an equal one.
             const teacher = makePolicy(spec);
-            for (let i = 0; i < 2; i++) shapeOf(negotiate(teacher, { backend: kernel.backend, knowledge }));
+            for (let i = 0; i < 2; i++)
+              sessionShapeOf(negotiate(teacher, { backend: kernel.backend, knowledge }));
             const policy = warm ? teacher : makePolicy(spec);
             kernel.faults.push(...turn.faults);
-            const shape = shapeOf(negotiate(policy, { backend: kernel.backend, knowledge }));
-            const after = shapeOf(negotiate(policy, { backend: kernel.backend, knowledge }));
+            const shape = sessionShapeOf(negotiate(policy, { backend: kernel.backend, knowledge }));
+            const after = sessionShapeOf(negotiate(policy, { backend: kernel.backend, knowledge }));
             expect(kernel.faults).toEqual([]);
             expect(kernel.inner.openFds()).toEqual([]);
             return { shape, after, learned: knowledgeOf(knowledge, kernel.backend) };

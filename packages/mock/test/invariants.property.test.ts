@@ -1,7 +1,8 @@
 import { catalogue, featureBit, OPEN_MODES, type OpenMode, UFFD_API, withImplied } from "@negotiate/core";
-import { MOCK_ARCHES, type MockBackend, type MockOptions, mockBackend } from "@negotiate/mock";
+import { type MockBackend, mockBackend } from "@negotiate/mock";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { environmentsWith } from "./support/mock-environments.js";
 
 // Invariants of the reference §1, for random kernels, privileges and requests.
 
@@ -10,22 +11,7 @@ const ZERO = { api: 0n, features: 0n, ioctls: 0n };
 const EVENT_FORK = featureBit("EVENT_FORK");
 const BIT_31 = 1n << 31n;
 
-const releases = fc
-  .record({ major: fc.integer({ min: 4, max: 6 }), minor: fc.nat(19), patch: fc.nat(200) })
-  .map(({ major, minor, patch }) => `${major}.${minor}.${patch}` as MockOptions["kernel"]);
-
-const environments: fc.Arbitrary<MockOptions> = fc.record(
-  {
-    kernel: releases,
-    arch: fc.constantFrom(...MOCK_ARCHES),
-    capSysPtrace: fc.boolean(),
-    quirks: fc.record(
-      { dropsUnknownBits: fc.boolean(), acceptsMaskedBits: fc.boolean() },
-      { requiredKeys: [] },
-    ),
-  },
-  { requiredKeys: ["kernel"] },
-);
+const environments = environmentsWith();
 
 // Mostly catalogue bits, sometimes anything in the u64 (bit 31 and unknown bits included).
 const knownBits = fc
