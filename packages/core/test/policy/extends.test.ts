@@ -1,22 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { definePolicy } from "../../src/policy/define-policy.js";
 import { loadPolicy } from "../../src/policy/load-policy.js";
 import { parsePolicy } from "../../src/policy/parse-policy.js";
 import { POLICY_PRESETS } from "../../src/policy/presets.js";
 import { FeatureSet } from "../../src/userfaultfd/feature-set.js";
+import { policyFolder } from "../support/policy-folder.js";
 
-const root = mkdtempSync(join(tmpdir(), "negotiate-extends-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function write(name: string, lines: readonly string[]): string {
-  const path = join(root, name);
-  mkdirSync(join(path, ".."), { recursive: true });
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return path;
-}
+const { root, write } = policyFolder("negotiate-extends-");
 
 describe("extends", () => {
   it("applies a preset before the document, the document's statuses and fields winning", () => {

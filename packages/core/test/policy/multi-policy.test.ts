@@ -1,8 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { LANDLOCK_POLICY_DEFAULTS } from "../../src/landlock/landlock-policy.js";
 import { definePolicy } from "../../src/policy/define-policy.js";
@@ -15,16 +13,9 @@ import { POLICY_DEFAULTS } from "../../src/policy/policy.js";
 import { landlockOriginsOf, originsOf } from "../../src/policy/policy-origins.js";
 import { policyToDocument, stringifyPolicy } from "../../src/policy/write-policy.js";
 import { FeatureSet } from "../../src/userfaultfd/feature-set.js";
+import { policyFolder } from "../support/policy-folder.js";
 
-const root = mkdtempSync(join(tmpdir(), "negotiate-multi-"));
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function write(name: string, lines: readonly string[]): string {
-  const path = join(root, name);
-  mkdirSync(join(path, ".."), { recursive: true });
-  writeFileSync(path, `${lines.join("\n")}\n`);
-  return path;
-}
+const { root, write } = policyFolder("negotiate-multi-");
 
 const yaml = (lines: readonly string[]) =>
   parseMultiPolicy(`${lines.join("\n")}\n`, { format: "yaml", file: "policy.yaml" });
