@@ -34,6 +34,10 @@ const landlockList = (where: string) =>
     of: { kind: "landlock-right", groups: ["fs", "net", "scope", "restrict"], where },
   }) as const;
 
+// A rule's `allow`: at least one right, of the rule's one group.
+const allowedRights = <const Group extends "fs" | "net">(group: Group, where: string) =>
+  ({ kind: "list", nonEmpty: true, of: { kind: "landlock-right", groups: [group], where } }) as const;
+
 /** A path rule: an absolute path and the fs rights allowed beneath it. */
 export const LANDLOCK_PATH_RULE = {
   kind: "mapping",
@@ -42,11 +46,7 @@ export const LANDLOCK_PATH_RULE = {
     /** An absolute path, at most 4095 bytes, no control characters. */
     path: { kind: "absolute-path" },
     /** The fs rights allowed beneath it; at least one. */
-    allow: {
-      kind: "list",
-      nonEmpty: true,
-      of: { kind: "landlock-right", groups: ["fs"], where: "a path rule" },
-    },
+    allow: allowedRights("fs", "a path rule"),
   },
   required: ["path", "allow"],
 } as const satisfies MappingSpec;
@@ -59,11 +59,7 @@ export const LANDLOCK_PORT_RULE = {
     /** A port, 0..65535. */
     port: { kind: "port" },
     /** The net rights allowed on it; at least one. */
-    allow: {
-      kind: "list",
-      nonEmpty: true,
-      of: { kind: "landlock-right", groups: ["net"], where: "a port rule" },
-    },
+    allow: allowedRights("net", "a port rule"),
   },
   required: ["port", "allow"],
 } as const satisfies MappingSpec;
