@@ -60,6 +60,11 @@ describe("negotiate() with a version 2 policy", () => {
     expect(error.kind).toBe("backend-unavailable");
     expect(error.message).toContain("options.landlock");
     expect(backend.openFds()).toEqual([]);
+    const { landlock } = ports("6.8.0");
+    const without = negotiate(AGENT, { landlock } as never)._unsafeUnwrapErr();
+    expect(without.kind).toBe("backend-unavailable");
+    expect(without.message).toContain("options.backend");
+    expect(landlock.openFds()).toEqual([]);
   });
 
   it("a version 1 document read as a multi-policy means what it meant: its userfaultfd section", () => {

@@ -61,12 +61,11 @@ export function negotiateMulti<P extends MultiPolicyOf>(
     backend: Backend,
   ) => Result<Session<FeatureName, FeatureName>, NegotiationError>,
 ): Result<MultiSession<P>, AnyError> {
+  // A userfaultfd section's backend was checked with the arguments (`negotiate`'s checkOptions).
   const missingPort =
-    policy.userfaultfd && !options.backend
-      ? "the policy has a userfaultfd section: pass options.backend (linuxBackend(), mockBackend())"
-      : policy.landlock && !options.landlock
-        ? "the policy has a landlock section: pass options.landlock (landlockBackend(), landlockMockBackend())"
-        : undefined;
+    policy.landlock && !options.landlock
+      ? "the policy has a landlock section: pass options.landlock (landlockBackend(), landlockMockBackend())"
+      : undefined;
   if (missingPort)
     return err({
       kind: "backend-unavailable",
