@@ -69,6 +69,12 @@ export interface Decision {
   outcome?: Outcome;
 }
 
+/** `true` when `outcome` made a clean session (see `Outcome.cleanUnder`) under `known` on channel `channel`. */
+export function cleanUnder(outcome: Outcome, known: object, channel: string): boolean {
+  const clean = outcome.cleanUnder;
+  return clean !== undefined && clean.known === known && clean.channel === channel;
+}
+
 /** `true` when a required feature is unsupported or a group has no supported alternative. */
 export function unsatisfiable(decision: Decision): boolean {
   return decision.missingRequired !== 0n || decision.unmetGroups.length > 0;

@@ -4,6 +4,7 @@ import type { NegotiationError } from "../errors.js";
 import type { SyscallFailure } from "../negotiation/negotiation-port.js";
 import type { CompiledInterface } from "./compiled-interface.js";
 import {
+  cleanUnder,
   type Decision,
   decide,
   type NegotiationPlan,
@@ -202,13 +203,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
       this.known.supported.set(channel.key, supported);
     const outcome = outcomeOf(this.plan, decision, request, supported);
     // The same outcome made a session before on this channel with nothing to warn of or verify: it would again.
-    const clean = outcome.cleanUnder;
-    if (
-      clean !== undefined &&
-      clean.known === this.known &&
-      clean.channel === channel.key &&
-      !this.warnings
-    ) {
+    if (!this.warnings && cleanUnder(outcome, this.known, channel.key)) {
       this.settled(channel, decision, outcome, route);
       return ok(this.session(fd, channel, answer, outcome, route));
     }

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
-import { type NegotiationPlan, unsatisfiable } from "../negotiation/decision.js";
+import { cleanUnder, type NegotiationPlan, unsatisfiable } from "../negotiation/decision.js";
 import { Handshake, NO_WARNINGS, type StepOutcome, sessionOf } from "../negotiation/handshake.js";
 import type { PortKnowledge } from "../negotiation/negotiation-cache.js";
 import type { NegotiationPort, PortChannel, SyscallFailure } from "../negotiation/negotiation-port.js";
@@ -70,10 +70,9 @@ export function warmAuto<C extends PortChannel, S, P extends NegotiationPort<C>>
   const sent = port.request(handle, decision.request);
   if (sent.isOk()) {
     const answer = sent.value;
-    const clean = outcome.cleanUnder;
     const same = answer.features === undefined || answer.features === decision.supported;
-    if (same && clean !== undefined && clean.known === known && clean.channel === channel.key) {
-      const fd = answer.fd === undefined ? handle : answer.fd;
+    if (same && cleanUnder(outcome, known, channel.key)) {
+      const fd = answer.fd ?? handle;
       return ok(
         sessionOf<C, S, P>(plan, port, known, fd, channel, answer, outcome, "known-supported", NO_WARNINGS),
       );
