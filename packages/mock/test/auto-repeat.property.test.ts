@@ -6,8 +6,9 @@ import { environmentsWith } from "./support/mock-environments.js";
 import { sessionShapeOf } from "./support/session-shape.js";
 
 // `auto` learns on its first negotiation and checks its first known-supported session in full; from then on an
-// outcome that made a clean session (no warning, verified) is accepted without the checks. Whatever the kernel,
-// privileges and policy, every repeat must give the session (or error) the checked one gave, call for call.
+// outcome that settled into a session (verified, its warnings all its own: optional features missing or dropped)
+// is accepted without the checks, warning the same. Whatever the kernel, privileges and policy, every repeat must
+// give the session (or error) the checked one gave, warnings included, call for call.
 
 const environments = environmentsWith({
   unprivilegedUserfaultfd: fc.constantFrom(0 as const, 1 as const),

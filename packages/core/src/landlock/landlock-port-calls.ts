@@ -5,7 +5,7 @@ import type {
   PortChannel,
   SyscallFailure,
 } from "../negotiation/negotiation-port.js";
-import type { TraceEntry } from "../negotiation/trace.js";
+import { NO_CALLS, type TraceEntry, traced } from "../negotiation/trace.js";
 import type { LandlockMasks } from "./landlock-definition.js";
 import {
   FLAG_SPACE,
@@ -35,7 +35,8 @@ const EINVAL: SyscallFailure = Object.freeze({ errno: "EINVAL" });
  * kernel would check them later.
  */
 export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
-  readonly trace: TraceEntry[] = [];
+  /** Every call made, in order (a new array once the first call is recorded). */
+  trace: TraceEntry[] = NO_CALLS;
   /** The ABI the kernel reported, capped at the newest known; `undefined` until asked. */
   abi: number | undefined;
   /** The errata the kernel reported (0n when it cannot be asked). */
@@ -66,7 +67,8 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   version(): Result<number, SyscallFailure> {
     if (this.abi !== undefined) return ok(this.abi);
     const version = this.backend.abiVersion();
-    this.trace.push(
+    this.trace = traced(
+      this.trace,
       version.isOk()
         ? { op: "landlock-version", result: "ok", abi: version.value }
         : { op: "landlock-version", result: version.error.errno },
@@ -74,7 +76,8 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
     if (version.isErr()) return version;
     this.abi = Math.min(version.value, NEWEST_LANDLOCK_ABI);
     const errata = this.backend.errata();
-    this.trace.push(
+    this.trace = traced(
+      this.trace,
       errata.isOk()
         ? { op: "landlock-errata", result: "ok", errata: errata.value }
         : { op: "landlock-errata", result: errata.error.errno },
@@ -105,7 +108,7 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
       const unknown = flags & ~this.supported(abi.value);
       if (unknown !== 0n) {
         // What landlock_restrict_self (or add_rule) would answer later, said before a ruleset is made.
-        this.trace.push({
+        this.trace = traced(this.trace, {
           op: "call",
           call: `flags {${namesOfSpace(unknown).join(", ")}} checked against ABI ${abi.value}`,
           result: "EINVAL",
@@ -115,7 +118,8 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
     }
     const { fs, net, scope } = masks;
     const created = this.backend.createRuleset(attr);
-    this.trace.push(
+    this.trace = traced(
+      this.trace,
       created.isOk()
         ? { op: "landlock-create-ruleset", fs, net, scoped: scope, result: "ok", fd: created.value }
         : { op: "landlock-create-ruleset", fs, net, scoped: scope, result: created.error.errno },
@@ -126,7 +130,11 @@ export class LandlockPortCalls implements NegotiationPort<LandlockChannel> {
   close(handle: number): void {
     if (handle === NO_HANDLE) return;
     const closed = this.backend.close(handle);
-    this.trace.push({ op: "close", fd: handle, result: closed.isOk() ? "ok" : closed.error.errno });
+    this.trace = traced(this.trace, {
+      op: "close",
+      fd: handle,
+      result: closed.isOk() ? "ok" : closed.error.errno,
+    });
   }
 }
 

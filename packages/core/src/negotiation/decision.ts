@@ -1,6 +1,7 @@
 import type { OnMissingOptional, OnReject, StrategyName } from "../policy/policy.js";
 import type { CompiledInterface } from "./compiled-interface.js";
-import type { PortChannel } from "./negotiation-port.js";
+import type { PortAnswer, PortChannel } from "./negotiation-port.js";
+import type { NegotiationWarning } from "./negotiation-report.js";
 
 /** What a plan is made from: an interface's section of a policy, as masks of its feature space. */
 export interface PlanInput<C extends PortChannel> {
@@ -37,12 +38,15 @@ export interface NegotiationPlan<C extends PortChannel = PortChannel> {
   /** Decisions already made for a supported set. */
   readonly decisions: Map<bigint, Decision>;
   /** The decision made last: the hot path asks for the same one again and again, without a hash lookup. */
-  lastDecision?: Decision;
-  /** How the last clean `auto` session of this plan was reached on a known supported set (see `warmAuto`). */
-  warm?: WarmRoute;
+  lastDecision: Decision | undefined;
+  /** How the last settled `auto` session of this plan was reached on a known supported set (see `warmAuto`). */
+  warm: WarmRoute | undefined;
 }
 
-/** A clean `auto` session's route: under which knowledge, on which channel, with which decision and outcome. */
+/**
+ * A settled `auto` session's route (see `Outcome.settledUnder`): under which knowledge, on which channel, with
+ * which decision and outcome.
+ */
 export interface WarmRoute {
   /** The `PortKnowledge` it was reached under. */
   readonly known: object;
@@ -51,6 +55,10 @@ export interface WarmRoute {
   /** Asks for no privileged feature (`droppable` 0n): one request, never a retry. */
   readonly decision: Decision;
   readonly outcome: Outcome;
+  /** The query's answer the channel's supported set came from, when the session was made. */
+  readonly probed: PortAnswer | undefined;
+  /** The session it made, kept when the interface renews sessions (`renewSession`). */
+  readonly session: unknown;
 }
 
 /** What to request, and what must come back. */
@@ -66,13 +74,22 @@ export interface Decision {
   readonly missingRequired: bigint;
   readonly unmetGroups: readonly (readonly string[])[];
   /** The last reply this decision was checked against; the hot path sees the same one again and again. */
-  outcome?: Outcome;
+  outcome: Outcome | undefined;
 }
 
-/** `true` when `outcome` made a clean session (see `Outcome.cleanUnder`) under `known` on channel `channel`. */
-export function cleanUnder(outcome: Outcome, known: object, channel: string): boolean {
-  const clean = outcome.cleanUnder;
-  return clean !== undefined && clean.known === known && clean.channel === channel;
+/**
+ * The warnings of the session `outcome` settled into under `known` on channel `channel` (see
+ * `Outcome.settledUnder`), or `undefined` when it did not settle there.
+ */
+export function settledWarnings(
+  outcome: Outcome,
+  known: object,
+  channel: string,
+): readonly NegotiationWarning<string>[] | undefined {
+  const settled = outcome.settledUnder;
+  return settled !== undefined && settled.known === known && settled.channel === channel
+    ? settled.warnings
+    : undefined;
 }
 
 /** `true` when a required feature is unsupported or a group has no supported alternative. */
@@ -93,12 +110,20 @@ export interface Outcome {
   /** Optional features not enabled. */
   readonly missing: readonly string[];
   /** The knowledge and channel under which the kernel last confirmed `enabled` (see `verify`). */
-  confirmedBy?: { readonly known: object; readonly channel: string };
+  confirmedBy: { readonly known: object; readonly channel: string } | undefined;
   /**
-   * The knowledge and channel under which this outcome last made a session with no warning (verified, when the
-   * plan verifies): accepting it again there needs none of the checks.
+   * The knowledge and channel under which this outcome last made a session whose warnings were all its own
+   * (optional features missing or dropped by the kernel, the channel's warning: the same for the same outcome),
+   * verified when the plan verifies, and those warnings (frozen): accepting it again there needs none of the
+   * checks, and gives the same warnings.
    */
-  cleanUnder?: { readonly known: object; readonly channel: string };
+  settledUnder:
+    | {
+        readonly known: object;
+        readonly channel: string;
+        readonly warnings: readonly NegotiationWarning<string>[];
+      }
+    | undefined;
 }
 
 export function planOf<C extends PortChannel>(
@@ -125,6 +150,9 @@ export function planOf<C extends PortChannel>(
     onMissingOptional: input.onMissingOptional,
     verify: input.verify,
     decisions: new Map(),
+    // Present from the start, as on every plan: the hot path reads plans of one shape.
+    lastDecision: undefined,
+    warm: undefined,
   };
 }
 
@@ -146,6 +174,8 @@ export function outcomeOf(
     lacking: decision.mustHave & ~enabled,
     dropped: request & ~enabled & plan.optional,
     missing: plan.iface.namesOf(plan.optional & ~enabled),
+    confirmedBy: undefined,
+    settledUnder: undefined,
   };
   decision.outcome = outcome;
   return outcome;
@@ -185,5 +215,6 @@ function decideFresh(plan: NegotiationPlan, available: bigint): Decision {
     droppable: request & plan.iface.privileged & ~mustHave,
     missingRequired: plan.required & ~available,
     unmetGroups,
+    outcome: undefined,
   };
 }

@@ -4,12 +4,12 @@ import type { NegotiationError } from "../errors.js";
 import type { SyscallFailure } from "../negotiation/negotiation-port.js";
 import type { CompiledInterface } from "./compiled-interface.js";
 import {
-  cleanUnder,
   type Decision,
   decide,
   type NegotiationPlan,
   type Outcome,
   outcomeOf,
+  settledWarnings,
   unsatisfiable,
 } from "./decision.js";
 import { missingOptional, missingRequired, resourceExhausted, unexpected } from "./failures.js";
@@ -27,6 +27,11 @@ export type Strategy = <C extends PortChannel, S, P extends NegotiationPort<C>>(
 ) => StepOutcome<S>;
 
 export const NO_WARNINGS: readonly NegotiationWarning<string>[] = Object.freeze([]);
+
+// A settled outcome's warnings are every later session's of it too: none of them can change another's.
+const frozenWarnings = (
+  warnings: readonly NegotiationWarning<string>[],
+): readonly NegotiationWarning<string>[] => Object.freeze(warnings.map((warning) => Object.freeze(warning)));
 
 /** The interface's session for an accepted outcome (what `accept` and `warmAuto` hand the interface). */
 export function sessionOf<C extends PortChannel, S, P extends NegotiationPort<C>>(
@@ -56,6 +61,37 @@ export function sessionOf<C extends PortChannel, S, P extends NegotiationPort<C>
     trace: port.trace,
     warnings,
   });
+}
+
+/**
+ * The session of the plan's warm route (`plan.warm`) reached again on `fd`: its last session renewed when the
+ * interface renews sessions and the supported set still comes from the same probed answer, else a new one.
+ */
+export function warmSessionOf<C extends PortChannel, S, P extends NegotiationPort<C>>(
+  plan: NegotiationPlan<C>,
+  port: P,
+  known: PortKnowledge,
+  fd: number,
+  channel: C,
+  answer: PortAnswer,
+  warnings: readonly NegotiationWarning<string>[],
+): S {
+  const warm = plan.warm!;
+  const renew = (plan.iface as CompiledInterface<C, S, ChannelAttempt, P>).definition.renewSession;
+  const probed = warm.probed;
+  if (renew !== undefined && warm.session !== undefined && probed !== undefined)
+    if (known.probed.get(channel.key) === probed) return renew(warm.session as S, fd, port.trace);
+  return sessionOf<C, S, P>(
+    plan,
+    port,
+    known,
+    fd,
+    channel,
+    answer,
+    warm.outcome,
+    "known-supported",
+    warnings,
+  );
 }
 
 /**
@@ -202,10 +238,21 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     if (answer.features !== undefined && decision.supported !== supported)
       this.known.supported.set(channel.key, supported);
     const outcome = outcomeOf(this.plan, decision, request, supported);
-    // The same outcome made a session before on this channel with nothing to warn of or verify: it would again.
-    if (!this.warnings && cleanUnder(outcome, this.known, channel.key)) {
-      this.settled(channel, decision, outcome, route);
-      return ok(this.session(fd, channel, answer, outcome, route));
+    // A privileged feature dropped on the way here is a warning of this handshake's own: it cannot settle.
+    const settles = this.warnings === undefined;
+    if (settles) {
+      // The same outcome settled into a session before on this channel: it would again, warning the same.
+      const settled = settledWarnings(outcome, this.known, channel.key);
+      if (settled !== undefined)
+        return ok(
+          this.settled(
+            channel,
+            decision,
+            outcome,
+            route,
+            this.session(fd, channel, answer, outcome, route, settled),
+          ),
+        );
     }
     const { lacking, dropped, missing } = outcome;
     if (lacking !== 0n) {
@@ -241,19 +288,36 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
         features: missing,
       });
     }
+    const warned = this.warnings?.length ?? 0;
     const verified = this.verify(fd, channel, outcome);
     if (verified) return err(verified);
+    // Unverified (the kernel's view could not be read) is no warning of the outcome's own either.
+    const verifyWarned = (this.warnings?.length ?? 0) !== warned;
     const channelWarning = this.iface.definition.channelWarning?.(channel, this.plan);
     if (channelWarning) this.warn(channelWarning);
-    if (!this.warnings) {
-      outcome.cleanUnder = { known: this.known, channel: channel.key };
-      this.settled(channel, decision, outcome, route);
-    }
-    return ok(this.session(fd, channel, answer, outcome, route));
+    if (!settles || verifyWarned)
+      return ok(this.session(fd, channel, answer, outcome, route, this.warnings!));
+    const warnings = this.warnings === undefined ? NO_WARNINGS : frozenWarnings(this.warnings);
+    outcome.settledUnder = { known: this.known, channel: channel.key, warnings };
+    return ok(
+      this.settled(
+        channel,
+        decision,
+        outcome,
+        route,
+        this.session(fd, channel, answer, outcome, route, warnings),
+      ),
+    );
   }
 
-  private session(fd: number, channel: C, answer: PortAnswer, outcome: Outcome, route: Route): S {
-    const warnings = this.warnings === undefined ? NO_WARNINGS : this.warnings;
+  private session(
+    fd: number,
+    channel: C,
+    answer: PortAnswer,
+    outcome: Outcome,
+    route: Route,
+    warnings: readonly NegotiationWarning<string>[],
+  ): S {
     return sessionOf<C, S, P>(
       this.plan,
       this.port,
@@ -267,14 +331,23 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     );
   }
 
-  // A clean session on a known supported set, one request without privileged features: `warmAuto` can take it.
-  private settled(channel: C, decision: Decision, outcome: Outcome, route: Route): void {
-    if (route !== "known-supported" || decision.droppable !== 0n) return;
+  // A settled session on a known supported set, one request without privileged features: `warmAuto` can take it.
+  private settled(channel: C, decision: Decision, outcome: Outcome, route: Route, session: S): S {
+    if (route !== "known-supported" || decision.droppable !== 0n) return session;
     const index = this.plan.channels.indexOf(channel);
+    const probed = this.known.probed.get(channel.key);
     const warm = this.plan.warm;
-    if (warm !== undefined && warm.known === this.known && warm.outcome === outcome && warm.index === index)
-      return;
-    this.plan.warm = { known: this.known, index, decision, outcome };
+    const kept = this.iface.definition.renewSession === undefined ? undefined : session;
+    if (
+      warm === undefined ||
+      warm.known !== this.known ||
+      warm.outcome !== outcome ||
+      warm.index !== index ||
+      warm.probed !== probed ||
+      (warm.session === undefined && kept !== undefined)
+    )
+      this.plan.warm = { known: this.known, index, decision, outcome, probed, session: kept };
+    return session;
   }
 
   // The kernel's own view must match what was computed; a mismatch closes the fd. The kernel's answer for a

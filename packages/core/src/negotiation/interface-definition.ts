@@ -69,6 +69,13 @@ export interface InterfaceDefinition<
   readonly rejectedWith: readonly Errno[];
   /** The session of a successful negotiation. */
   createSession(grant: Grant<C, P>): S;
+  /**
+   * The session `createSession` would make for `previous`'s grant with another `fd` and `trace`: `auto` once
+   * warm (see `warmAuto`) calls it instead of `createSession` when the negotiation reached `previous`'s very
+   * outcome, warnings and route, under the same knowledge, from the same probed answer (the same object). Optional:
+   * without it every session is made by `createSession`. It must not call the port.
+   */
+  renewSession?(previous: S, fd: number, trace: TraceEntry[]): S;
   /** A refused `open` on `channel`: the attempt to report (the next channel is tried), or a final error. */
   openRefused(port: P, channel: C, errno: Errno): A | NegotiationError;
   /** Every channel was refused. */

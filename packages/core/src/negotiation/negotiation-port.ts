@@ -46,7 +46,10 @@ export interface PortAnswer {
  */
 export interface NegotiationPort<C extends PortChannel = PortChannel> {
   readonly info: BackendInfo;
-  /** Every kernel call made through this port so far, in order. */
+  /**
+   * Every kernel call made through this port so far, in order. Read it when it is needed, not once ahead: a
+   * port may replace the empty array it starts with by the array of its first entry.
+   */
   readonly trace: TraceEntry[];
   /** A fresh handle on `channel`. Errors: the errno of creating it (refusals make the core try the next channel). */
   open(channel: C): Result<number, SyscallFailure>;

@@ -45,3 +45,16 @@ export type TraceEntry =
       readonly result: "ok" | Errno;
       readonly fd?: number;
     };
+
+/** The trace a port starts with: no call yet (frozen; `traced` makes the first array). */
+export const NO_CALLS: TraceEntry[] = Object.freeze([]) as unknown as TraceEntry[];
+
+/**
+ * `trace` with `entry` appended: the same array, or for the first entry an array of one (growing an empty array
+ * allocates room for sixteen, for a trace that holds one or two entries on the hot path).
+ */
+export function traced(trace: TraceEntry[], entry: TraceEntry): TraceEntry[] {
+  if (trace.length === 0) return [entry];
+  trace.push(entry);
+  return trace;
+}

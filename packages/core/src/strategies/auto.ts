@@ -1,7 +1,7 @@
 import { err, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
-import { cleanUnder, type NegotiationPlan, unsatisfiable } from "../negotiation/decision.js";
-import { Handshake, NO_WARNINGS, type StepOutcome, sessionOf } from "../negotiation/handshake.js";
+import { type NegotiationPlan, settledWarnings, unsatisfiable } from "../negotiation/decision.js";
+import { Handshake, type StepOutcome, warmSessionOf } from "../negotiation/handshake.js";
 import type { PortKnowledge } from "../negotiation/negotiation-cache.js";
 import type { NegotiationPort, PortChannel, SyscallFailure } from "../negotiation/negotiation-port.js";
 import { oneShot } from "./one-shot.js";
@@ -44,9 +44,10 @@ function knownRequestRefused<C extends PortChannel, S, P extends NegotiationPort
 }
 
 /**
- * `auto` once warm: the plan's last clean session (no warning, verified, no privileged feature asked) was
- * reached on a supported set this process still knows the same, on a channel still tried first. The same
- * request there, answered the same, is the same session: made without the handshake's steps. `undefined`,
+ * `auto` once warm: the plan's last settled session (its warnings all the outcome's own, verified, no
+ * privileged feature asked; see `Outcome.settledUnder`) was reached on a supported set this process still
+ * knows the same, on a channel still tried first. The same request there, answered the same, is the same
+ * session with the same warnings: made without the handshake's steps. `undefined`,
  * before any call, when that is not so; any other turn once the calls began (a refused open or request,
  * another answer) goes on as `auto` goes on from that step.
  */
@@ -71,11 +72,9 @@ export function warmAuto<C extends PortChannel, S, P extends NegotiationPort<C>>
   if (sent.isOk()) {
     const answer = sent.value;
     const same = answer.features === undefined || answer.features === decision.supported;
-    if (same && cleanUnder(outcome, known, channel.key)) {
-      const fd = answer.fd ?? handle;
-      return ok(
-        sessionOf<C, S, P>(plan, port, known, fd, channel, answer, outcome, "known-supported", NO_WARNINGS),
-      );
+    const warnings = same ? settledWarnings(outcome, known, channel.key) : undefined;
+    if (warnings !== undefined) {
+      return ok(warmSessionOf<C, S, P>(plan, port, known, answer.fd ?? handle, channel, answer, warnings));
     }
   }
   const handshake = new Handshake<C, S, P>(plan, port, known);

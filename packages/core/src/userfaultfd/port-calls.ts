@@ -1,6 +1,6 @@
 import { type Err, ok, type Result } from "neverthrow";
 import type { NegotiationPort, PortAnswer } from "../negotiation/negotiation-port.js";
-import type { TraceEntry } from "../negotiation/trace.js";
+import { NO_CALLS, type TraceEntry, traced } from "../negotiation/trace.js";
 import type { ApiFailure, ApiReply, Backend, OpenMode, OpenRequest, SyscallFailure } from "./backend-port.js";
 
 export const UFFD_API = 0xaan;
@@ -14,7 +14,8 @@ export interface UserfaultfdChannel extends OpenRequest {
 
 /** The userfaultfd `Backend` as the generic port, with every call recorded in a trace. */
 export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
-  readonly trace: TraceEntry[] = [];
+  /** Every call made, in order (a new array once the first call is recorded). */
+  trace: TraceEntry[] = NO_CALLS;
   // The reply of the last successful query: a request for nothing on that same fd is answered from it.
   private probedFd = -1;
   private probedReply: ApiReply | undefined;
@@ -33,7 +34,8 @@ export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
   open(request: OpenRequest): Result<number, SyscallFailure> {
     const result = this.backend.open(request);
     const { mode, closeOnExec, nonBlocking } = request;
-    this.trace.push(
+    this.trace = traced(
+      this.trace,
       result.isOk()
         ? { op: "open", mode, closeOnExec, nonBlocking, result: "ok", fd: result.value }
         : { op: "open", mode, closeOnExec, nonBlocking, result: result.error.errno },
@@ -43,7 +45,7 @@ export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
 
   api(fd: number, features: bigint): Result<ApiReply, ApiFailure> {
     const result = this.backend.api(fd, UFFD_API, features);
-    this.trace.push({
+    this.trace = traced(this.trace, {
       op: "api",
       fd,
       api: UFFD_API,
@@ -71,7 +73,7 @@ export class PortCalls implements NegotiationPort<UserfaultfdChannel> {
   close(fd: number): Result<void, SyscallFailure> {
     if (fd === this.probedFd) this.probedFd = -1;
     const result = this.backend.close(fd);
-    this.trace.push({ op: "close", fd, result: result.isOk() ? "ok" : result.error.errno });
+    this.trace = traced(this.trace, { op: "close", fd, result: result.isOk() ? "ok" : result.error.errno });
     return result;
   }
 }
