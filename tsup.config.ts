@@ -215,7 +215,10 @@ const lazyRequires = (specifiers: readonly string[]): NonNullable<Options["plugi
 
 function deferRequire(code: string, specifier: string, file: string): string {
   const escaped = `${specifier}${LAZY_MARK}`.replace(/[/.?]/g, "\\$&");
-  const declaration = new RegExp(`^var (\\w+) = require\\('${escaped}'\\);$`, "m");
+  const declaration = new RegExp(`^var ([\\w$]+) = require\\('${escaped}'\\);$`, "m");
+  // Imported for nothing it still uses (the code that did was tree-shaken away): required on first use is never.
+  const unused = new RegExp(`^require\\('${escaped}'\\);\n`, "m");
+  if (unused.test(code)) return code.replace(unused, "");
   const binding = declaration.exec(code)?.[1];
   if (binding === undefined) {
     if (code.includes(`'${specifier}`))
@@ -223,12 +226,14 @@ function deferRequire(code: string, specifier: string, file: string): string {
     return code;
   }
   const rest = code.replace(declaration, "");
-  if (new RegExp(`(?<![\\w$.])${binding}(?![\\w$.])`).test(rest))
+  // Rollup names a builtin's binding `module$1`: a `$` in a pattern is an anchor.
+  const name = binding.replaceAll("$", "\\$");
+  if (new RegExp(`(?<![\\w$.])${name}(?![\\w$.])`).test(rest))
     throw new Error(
       `lazy-requires: ${file} uses ${binding} (${specifier}) other than as \`${binding}.name\``,
     );
   return code
-    .replace(new RegExp(`(?<![\\w$.])${binding}\\.`, "g"), `${binding}().`)
+    .replace(new RegExp(`(?<![\\w$.])${name}\\.`, "g"), `${binding}().`)
     .replace(
       declaration,
       `var ${binding}$; var ${binding} = () => (${binding}$ ??= require('${specifier}'));`,
@@ -350,12 +355,14 @@ export default defineConfig([
       conformance: "packages/core/src/conformance/index.ts",
       landlock: "packages/core/src/landlock/index.ts",
     },
-    // A version 2 policy's Landlock section is negotiated by `@negotiate/core/landlock`, required on first use.
-    [lazyRequires(["@negotiate/core/landlock"])],
+    // A version 2 policy's Landlock section is negotiated by `@negotiate/core/landlock`, required on first use;
+    // `node:module` only makes the ES module build's `require`.
+    [lazyRequires(["@negotiate/core/landlock", "module"])],
     { subsets: ["engine"], modules: ["conformance"] },
   ),
   library("mock", { vitest: "packages/mock/src/test-kit/index.ts" }),
-  library("linux", {}, [lazyRequires(["@negotiate/core/landlock"])], {}),
+  // `node:module` is needed only once koffi is loaded (and costs a start-up about a ms).
+  library("linux", {}, [lazyRequires(["@negotiate/core/landlock", "module"])], {}),
   cliCommand("packages/cli/dist"),
   {
     // `main()` for in-process use, ESM and CommonJS.

@@ -5,7 +5,9 @@ import { createRequire } from "node:module";
 // defines a global one that ES modules see) can tell them apart.
 const moduleUrl: string | undefined = import.meta.url;
 const cjs = moduleUrl === undefined;
-const requireHere = createRequire(moduleUrl ?? __filename);
+// Made on first use: the CommonJS build never needs it, and loading `node:module` costs a start-up about a ms.
+let madeRequire: NodeJS.Require | undefined;
+const requireHere = (id: string): unknown => (madeRequire ??= createRequire(moduleUrl ?? __filename))(id);
 
 /**
  * A dependency loaded on the first call rather than at import: importing the SDK to negotiate with a policy
