@@ -6,8 +6,8 @@ import { createRequire } from "node:module";
 const moduleUrl: string | undefined = import.meta.url;
 const cjs = moduleUrl === undefined;
 // Made on first use: the CommonJS build never needs it, and loading `node:module` costs a start-up about a ms.
-let madeRequire: NodeJS.Require | undefined;
-const requireHere = (id: string): unknown => (madeRequire ??= createRequire(moduleUrl ?? __filename))(id);
+const moduleRequire = loadOnFirstUse<NodeJS.Require>(() => createRequire(moduleUrl ?? __filename));
+const requireHere = (id: string): unknown => moduleRequire()(id);
 
 /**
  * A dependency loaded on the first call rather than at import: importing the SDK to negotiate with a policy
