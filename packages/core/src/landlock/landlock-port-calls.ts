@@ -162,7 +162,15 @@ function rulesetRequestOf(features: bigint): RulesetRequest {
   lastRequest = {
     features,
     masks,
-    attr: Object.freeze({ handledAccessFs: masks.fs, handledAccessNet: masks.net, scoped: masks.scope }),
+    // Every field present: the port's reads of the struct's quiet fields find them without a prototype walk.
+    attr: Object.freeze({
+      handledAccessFs: masks.fs,
+      handledAccessNet: masks.net,
+      scoped: masks.scope,
+      quietAccessFs: 0n,
+      quietAccessNet: 0n,
+      quietScoped: 0n,
+    }),
     flags: features & FLAG_SPACE,
   };
   return lastRequest;
