@@ -4,7 +4,7 @@
  * ratios: `negotiate probe` (this kernel, koffi loaded) ≤ 1.25×, `probe --backend mock` ≤ 1.15×.
  * Run after `npx tsup`: node --import tsx bench/cli-startup.bench.ts [rounds] [path/to/bin.cjs]
  */
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { type ProcessVariant, processTable, timeProcesses } from "./support/paired.js";
 
@@ -18,7 +18,8 @@ if (!existsSync(CLI)) {
 
 // The same build without its V8 code cache, inside it so that it finds koffi alike: what the cache saves.
 const uncached = mkdtempSync(join(dirname(CLI), "uncached-"));
-for (const file of ["bin.cjs", "cli.cjs"]) cpSync(join(dirname(CLI), file), join(uncached, file));
+for (const file of readdirSync(dirname(CLI)).filter((name) => name.endsWith(".cjs")))
+  cpSync(join(dirname(CLI), file), join(uncached, file));
 process.on("exit", () => rmSync(uncached, { recursive: true, force: true }));
 
 const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [

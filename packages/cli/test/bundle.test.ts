@@ -14,6 +14,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { Script } from "node:vm";
 import { catalogue } from "@negotiate/core";
 import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -239,6 +240,51 @@ describe("the built negotiate bundle", () => {
     } finally {
       rmSync(copy, { recursive: true, force: true });
     }
+  });
+
+  it.each([
+    ["a cache V8 made for another source", () => new Script("0").createCachedData()],
+    ["a truncated cache", () => readFileSync(join(dist, "cli.code-cache")).subarray(0, 4096)],
+  ])("rejects %s and runs the same", async (_what, cacheOf) => {
+    const copy = mkdtempSync(join(cache, "negotiate-cli-"));
+    cpSync(dist, copy, { recursive: true });
+    try {
+      writeFileSync(join(copy, "cli.code-cache"), cacheOf());
+      expect(compileProgram(join(copy, "cli.cjs"), join(copy, "cli.code-cache")).cachedDataRejected).toBe(
+        true,
+      );
+      const args = ["probe", "--backend", "mock", "--kernel", "6.18", "--json"];
+      const expected = await negotiate(args);
+      expect(await negotiate(args, {}, copy)).toEqual(expected);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  // Reports on stderr which of the bundle's own files a run required.
+  const BUNDLE_FILES = `data:text/javascript,${encodeURIComponent(
+    'import { createRequire } from "node:module"; const require = createRequire("/"); process.on("exit", () => process.stderr.write(JSON.stringify(Object.keys(require.cache).map((path) => path.split("/").pop())) + "\\n"));',
+  )}`;
+  const requiredFiles = async (args: readonly string[]) => {
+    const { stderr } = await promisify(execFile)(process.execPath, [
+      "--import",
+      BUNDLE_FILES,
+      join(dist, "bin.cjs"),
+      ...args,
+    ]).catch((error: { stderr: string }) => error);
+    return JSON.parse(stderr.trim().split("\n").pop()!) as string[];
+  };
+
+  it("reads the YAML parser and the codec library only for a command that parses a policy", async () => {
+    const probe = await requiredFiles(["probe", "--backend", "mock", "--kernel", "6.18"]);
+    expect(probe).toContain("bin.cjs");
+    expect(probe).not.toContain("yaml.cjs");
+    expect(probe).not.toContain("io-ts.cjs");
+    expect(await requiredFiles(["--help"])).not.toContain("yaml.cjs");
+    const run = await requiredFiles(["run", fixture("lazy-restore.yaml"), "--backend", "mock"]);
+    expect(run).toContain("yaml.cjs");
+    const profile = join(root, "examples", "app", "test", "fixtures", "linux-6.18-x86_64-root.json");
+    expect(await requiredFiles(["probe", "--profile", profile])).toContain("io-ts.cjs");
   });
 
   it("where koffi cannot load, says the real kernel cannot be used and how to use the mock", async () => {
