@@ -26,6 +26,26 @@ describe("the negotiate program", () => {
     expect(version).toMatchObject({ code: 0, stdout: `${packageJson.version}\n` });
   });
 
+  // Each command's options are set up only when it runs or a help shows it: every help must still list them.
+  it("--help lists each command's options and arguments; help COMMAND and COMMAND --help are one text", async () => {
+    const help = await runCli(["--help"]);
+    for (const term of [
+      "probe [options]",
+      "run [options] [file]",
+      "check [options] [file...]",
+      "exec [options] <command...>",
+    ])
+      expect(help.stdout).toMatch(new RegExp(`^ {2}${term.replace(/[[\].]/g, "\\$&")} `, "m"));
+    expect((await runCli(["--help", "probe"])).stdout).toBe(help.stdout);
+    for (const command of COMMANDS) {
+      const shown = await runCli(["help", command]);
+      expect(shown.code).toBe(0);
+      expect(shown.stdout).toBe((await runCli([command, "--help"])).stdout);
+      expect(shown.stdout).toContain("Exit codes:");
+    }
+    expect((await runCli(["help", "probe"])).stdout).toMatch(/^ {2}--kernel <release> /m);
+  });
+
   it.each([
     [["probe", "--bogus"], /^error: unknown option '--bogus'$/m],
     [["bogus"], /^error: unknown command 'bogus'$/m],
