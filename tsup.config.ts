@@ -362,6 +362,11 @@ export function cliCommand(outDir: string): Options {
     // `library/` is another build's.
     clean: ["!library/**"],
     async onSuccess() {
+      // A library core stopped requiring by name would be missing from the bundle, not in a file of its own.
+      const program = await readFile(join(outDir, "cli.cjs"), "utf8");
+      const unused = ON_FIRST_USE.filter((name) => !program.includes(`require("./${name}.cjs")`));
+      if (unused.length > 0)
+        throw new Error(`required-from-own-files: cli.cjs never requires ${unused.join(", ")}`);
       // Each run starts from the cache the one before wrote and adds what it compiled: the cache holds what both
       // probes run (the simulated kernel's model, then koffi's bindings).
       const runs = TRAINING_RUNS.map((args) => {
