@@ -50,11 +50,18 @@ export interface NegotiationPlan<C extends PortChannel = PortChannel> {
 export interface WarmRoute {
   /** The `PortKnowledge` it was reached under. */
   readonly known: object;
+  /**
+   * `known.changes` then: while it is the same, the channel's supported set is still the decision's, the
+   * channel is still the one tried first, and the probed answer is still `probed` (all checked when it was made).
+   */
+  readonly changes: number;
   /** Its channel's index in the plan's channels. */
   readonly index: number;
   /** Asks for no privileged feature (`droppable` 0n): one request, never a retry. */
   readonly decision: Decision;
   readonly outcome: Outcome;
+  /** The session's warnings (frozen): the outcome's own, the same each time it is reached. */
+  readonly warnings: readonly NegotiationWarning<string>[];
   /** The query's answer the channel's supported set came from, when the session was made. */
   readonly probed: PortAnswer | undefined;
   /** The session it made, kept when the interface renews sessions (`renewSession`). */

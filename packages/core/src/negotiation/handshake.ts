@@ -74,13 +74,12 @@ export function warmSessionOf<C extends PortChannel, S, P extends NegotiationPor
   fd: number,
   channel: C,
   answer: PortAnswer,
-  warnings: readonly NegotiationWarning<string>[],
 ): S {
   const warm = plan.warm!;
   const renew = (plan.iface as CompiledInterface<C, S, ChannelAttempt, P>).definition.renewSession;
-  const probed = warm.probed;
-  if (renew !== undefined && warm.session !== undefined && probed !== undefined)
-    if (known.probed.get(channel.key) === probed) return renew(warm.session as S, fd, port.trace);
+  // Nothing learned since the route was made: the supported set still comes from that probed answer.
+  if (renew !== undefined && warm.session !== undefined && warm.probed !== undefined)
+    return renew(warm.session as S, fd, port.trace);
   return sessionOf<C, S, P>(
     plan,
     port,
@@ -90,7 +89,7 @@ export function warmSessionOf<C extends PortChannel, S, P extends NegotiationPor
     answer,
     warm.outcome,
     "known-supported",
-    warnings,
+    warm.warnings,
   );
 }
 
@@ -250,6 +249,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
             decision,
             outcome,
             route,
+            settled,
             this.session(fd, channel, answer, outcome, route, settled),
           ),
         );
@@ -305,6 +305,7 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
         decision,
         outcome,
         route,
+        warnings,
         this.session(fd, channel, answer, outcome, route, warnings),
       ),
     );
@@ -332,21 +333,42 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
   }
 
   // A settled session on a known supported set, one request without privileged features: `warmAuto` can take it.
-  private settled(channel: C, decision: Decision, outcome: Outcome, route: Route, session: S): S {
+  private settled(
+    channel: C,
+    decision: Decision,
+    outcome: Outcome,
+    route: Route,
+    warnings: readonly NegotiationWarning<string>[],
+    session: S,
+  ): S {
     if (route !== "known-supported" || decision.droppable !== 0n) return session;
+    const known = this.known;
     const index = this.plan.channels.indexOf(channel);
-    const probed = this.known.probed.get(channel.key);
+    // What `warmAuto` will not check again while `known.changes` stays the same.
+    if (known.supported.get(channel.key) !== decision.supported || !triedFirst(this.plan, known, index))
+      return session;
+    const probed = known.probed.get(channel.key);
     const warm = this.plan.warm;
     const kept = this.iface.definition.renewSession === undefined ? undefined : session;
     if (
       warm === undefined ||
-      warm.known !== this.known ||
+      warm.known !== known ||
+      warm.changes !== known.changes ||
       warm.outcome !== outcome ||
       warm.index !== index ||
       warm.probed !== probed ||
       (warm.session === undefined && kept !== undefined)
     )
-      this.plan.warm = { known: this.known, index, decision, outcome, probed, session: kept };
+      this.plan.warm = {
+        known,
+        changes: known.changes,
+        index,
+        decision,
+        outcome,
+        warnings,
+        probed,
+        session: kept,
+      };
     return session;
   }
 
@@ -425,4 +447,15 @@ export class Handshake<C extends PortChannel, S, P extends NegotiationPort<C> = 
     if (this.warnings?.some((known) => known.code === warning.code)) return;
     this.warn(warning);
   }
+}
+
+// The run loop tries channel `index` first when every channel before it was refused (and skipped under auto,
+// since this one is known to work) and it was not.
+function triedFirst(plan: NegotiationPlan, known: PortKnowledge, index: number): boolean {
+  const refused = known.refused;
+  if (refused.size === 0) return index === 0;
+  if (plan.strategy !== "auto" || refused.has(plan.channels[index]!.key)) return false;
+  for (let earlier = 0; earlier < index; earlier++)
+    if (!refused.has(plan.channels[earlier]!.key)) return false;
+  return true;
 }

@@ -13,6 +13,57 @@ export interface PortKnowledge {
   denied: bigint;
   /** Per channel, requests whose enabled set the kernel confirmed, with the supported set they were confirmed under. */
   readonly verified: Map<string, Map<bigint, bigint>>;
+  /**
+   * How many times `supported`, `probed` or `refused` changed: a warm route (`NegotiationPlan.warm`) holds the
+   * count it was made at, and is taken again only while nothing learned since.
+   */
+  readonly changes: number;
+}
+
+// The maps and set of one port's knowledge, each change counted into it.
+class CountedMap<K, V> extends Map<K, V> {
+  constructor(private readonly owner: PortKnowledgeEntry) {
+    super();
+  }
+  override set(key: K, value: V): this {
+    this.owner.changes++;
+    return super.set(key, value);
+  }
+  override delete(key: K): boolean {
+    this.owner.changes++;
+    return super.delete(key);
+  }
+  override clear(): void {
+    this.owner.changes++;
+    super.clear();
+  }
+}
+
+class CountedSet<T> extends Set<T> {
+  constructor(private readonly owner: PortKnowledgeEntry) {
+    super();
+  }
+  override add(value: T): this {
+    this.owner.changes++;
+    return super.add(value);
+  }
+  override delete(value: T): boolean {
+    this.owner.changes++;
+    return super.delete(value);
+  }
+  override clear(): void {
+    this.owner.changes++;
+    super.clear();
+  }
+}
+
+class PortKnowledgeEntry implements PortKnowledge {
+  changes = 0;
+  readonly supported: Map<string, bigint> = new CountedMap(this);
+  readonly probed: Map<string, PortAnswer> = new CountedMap(this);
+  readonly refused: Set<string> = new CountedSet(this);
+  denied = 0n;
+  readonly verified = new Map<string, Map<bigint, bigint>>();
 }
 
 /**
@@ -32,13 +83,7 @@ export class Knowledge {
     if (backend === this.lastBackend) return this.lastKnown!;
     let known = this.byBackend.get(backend);
     if (!known) {
-      known = {
-        supported: new Map(),
-        probed: new Map(),
-        refused: new Set(),
-        denied: 0n,
-        verified: new Map(),
-      };
+      known = new PortKnowledgeEntry();
       this.byBackend.set(backend, known);
     }
     this.lastBackend = backend;

@@ -1,6 +1,6 @@
 import { err, ok, type Result } from "neverthrow";
 import type { NegotiationError } from "../errors.js";
-import { type NegotiationPlan, settledWarnings, unsatisfiable } from "../negotiation/decision.js";
+import { type NegotiationPlan, unsatisfiable } from "../negotiation/decision.js";
 import { Handshake, type StepOutcome, warmSessionOf } from "../negotiation/handshake.js";
 import type { PortKnowledge } from "../negotiation/negotiation-cache.js";
 import type { NegotiationPort, PortChannel, SyscallFailure } from "../negotiation/negotiation-port.js";
@@ -57,11 +57,9 @@ export function warmAuto<C extends PortChannel, S, P extends NegotiationPort<C>>
   known: PortKnowledge,
 ): Result<S, NegotiationError> | undefined {
   const warm = plan.warm;
-  if (warm === undefined || warm.known !== known) return undefined;
-  const { index, decision, outcome } = warm;
+  if (warm === undefined || warm.known !== known || warm.changes !== known.changes) return undefined;
+  const { index, decision } = warm;
   const channel = plan.channels[index]!;
-  if (known.supported.get(channel.key) !== decision.supported || !triedFirst(plan, known, index))
-    return undefined;
   const opened = port.open(channel);
   if (opened.isErr()) {
     const handshake = new Handshake<C, S, P>(plan, port, known);
@@ -71,11 +69,9 @@ export function warmAuto<C extends PortChannel, S, P extends NegotiationPort<C>>
   const sent = port.request(handle, decision.request);
   if (sent.isOk()) {
     const answer = sent.value;
-    const same = answer.features === undefined || answer.features === decision.supported;
-    const warnings = same ? settledWarnings(outcome, known, channel.key) : undefined;
-    if (warnings !== undefined) {
-      return ok(warmSessionOf<C, S, P>(plan, port, known, answer.fd ?? handle, channel, answer, warnings));
-    }
+    // The route settled under this knowledge on this channel (whatever the outcome settled under since).
+    if (answer.features === undefined || answer.features === decision.supported)
+      return ok(warmSessionOf<C, S, P>(plan, port, known, answer.fd ?? handle, channel, answer));
   }
   const handshake = new Handshake<C, S, P>(plan, port, known);
   handshake.sentRequest = decision.request;
@@ -83,15 +79,4 @@ export function warmAuto<C extends PortChannel, S, P extends NegotiationPort<C>>
     ? handshake.accept(handle, channel, sent.value, decision.request, decision, "known-supported")
     : knownRequestRefused(handshake, channel, handle, sent.error);
   return handshake.run(auto, { index, outcome: step });
-}
-
-// The run loop tries channel `index` first when every channel before it was refused (and skipped under auto,
-// since this one is known to work) and it was not.
-function triedFirst(plan: NegotiationPlan, known: PortKnowledge, index: number): boolean {
-  const refused = known.refused;
-  if (refused.size === 0) return index === 0;
-  if (plan.strategy !== "auto" || refused.has(plan.channels[index]!.key)) return false;
-  for (let earlier = 0; earlier < index; earlier++)
-    if (!refused.has(plan.channels[earlier]!.key)) return false;
-  return true;
 }
