@@ -1,27 +1,16 @@
 import { Knowledge, type StrategyName } from "@negotiate/core";
 import {
-  LANDLOCK_POLICY_DEFAULTS,
   type LandlockPolicy,
   type LandlockRightName,
   negotiateLandlockGrant,
 } from "@negotiate/core/landlock";
 import { landlockMockBackend, landlockMockScenario, type MockLandlockPort } from "@negotiate/mock";
 import { describe, expect, it } from "vitest";
+import { landlockPolicyOf } from "../support/landlock-policy.js";
 
 const STRATEGIES: readonly StrategyName[] = ["probe", "one-shot", "auto"];
 
-const policyOf = (
-  fields: Partial<LandlockPolicy<LandlockRightName, LandlockRightName>>,
-): LandlockPolicy<LandlockRightName, LandlockRightName> => ({
-  ...LANDLOCK_POLICY_DEFAULTS,
-  required: [],
-  optional: [],
-  forbidden: [],
-  rules: [],
-  ...fields,
-});
-
-const AGENT = policyOf({
+const AGENT = landlockPolicyOf({
   required: ["READ_FILE", "READ_DIR"],
   optional: ["TRUNCATE", "BIND_TCP", "SIGNAL", "ABSTRACT_UNIX_SOCKET", "TSYNC"],
 });
@@ -92,7 +81,10 @@ describe("Landlock negotiated by the generic strategies", () => {
 
   it("a required right the ABI lacks is missing-required, naming the release and ABI that added it", () => {
     const port = landlockMockBackend({ kernel: "6.1.0" });
-    const error = negotiateOn(port, policyOf({ required: ["READ_FILE", "BIND_TCP"] }))._unsafeUnwrapErr();
+    const error = negotiateOn(
+      port,
+      landlockPolicyOf({ required: ["READ_FILE", "BIND_TCP"] }),
+    )._unsafeUnwrapErr();
     expect(error).toMatchObject({
       kind: "missing-required",
       missing: [{ name: "BIND_TCP", since: "6.7 (ABI 4)" }],

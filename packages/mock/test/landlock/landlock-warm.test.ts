@@ -1,6 +1,5 @@
 import { Knowledge } from "@negotiate/core";
 import {
-  LANDLOCK_POLICY_DEFAULTS,
   type LandlockNegotiation,
   type LandlockPolicy,
   type LandlockRightName,
@@ -9,33 +8,23 @@ import {
 import { landlockMockBackend, type MockLandlockPort } from "@negotiate/mock";
 import { err, ok } from "neverthrow";
 import { describe, expect, it } from "vitest";
+import { landlockPolicyOf } from "../support/landlock-policy.js";
 
 // `auto` once warm renews the plan's last Landlock grant for the new ruleset instead of building it again
 // (`renewSession`), warnings included: every repeat must be what a negotiation that builds it gives, and
 // anything the process learns anew (the knowledge forgotten, another kernel) must make it build again.
 
-const policyOf = (
-  fields: Partial<LandlockPolicy<LandlockRightName, LandlockRightName>>,
-): LandlockPolicy<LandlockRightName, LandlockRightName> => ({
-  ...LANDLOCK_POLICY_DEFAULTS,
-  required: [],
-  optional: [],
-  forbidden: [],
-  rules: [],
-  ...fields,
-});
-
 const POLICIES = {
   // TRUNCATE (ABI 3), BIND_TCP (4), SIGNAL (6), TSYNC (8): some missing on every kernel below.
-  "optional rights past the ABI, warned of": policyOf({
+  "optional rights past the ABI, warned of": landlockPolicyOf({
     required: ["READ_FILE"],
     optional: ["TRUNCATE", "BIND_TCP", "SIGNAL", "TSYNC"],
     onMissingOptional: "warn",
   }),
-  "optional rights past the ABI, ignored": policyOf({
+  "optional rights past the ABI, ignored": landlockPolicyOf({
     optional: ["READ_DIR", "TRUNCATE", "BIND_TCP", "SIGNAL", "TSYNC"],
   }),
-  "required rights only": policyOf({ required: ["READ_FILE", "READ_DIR", "EXECUTE"] }),
+  "required rights only": landlockPolicyOf({ required: ["READ_FILE", "READ_DIR", "EXECUTE"] }),
 };
 
 const KERNELS = ["5.15.0", "6.8.0", "6.18.0", "5.14.0-611.el9.x86_64"] as const;
