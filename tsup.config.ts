@@ -215,7 +215,7 @@ const lazyRequires = (specifiers: readonly string[]): NonNullable<Options["plugi
 
 function deferRequire(code: string, specifier: string, file: string): string {
   const escaped = `${specifier}${LAZY_MARK}`.replace(/[/.?]/g, "\\$&");
-  const declaration = new RegExp(`^var ([\\w$]+) = require\\('${escaped}'\\);$`, "m");
+  const declaration = new RegExp(`^var (\\w+) = require\\('${escaped}'\\);$`, "m");
   // Imported for nothing it still uses (the code that did was tree-shaken away): required on first use is never.
   const unused = new RegExp(`^require\\('${escaped}'\\);\n`, "m");
   if (unused.test(code)) return code.replace(unused, "");
@@ -226,14 +226,12 @@ function deferRequire(code: string, specifier: string, file: string): string {
     return code;
   }
   const rest = code.replace(declaration, "");
-  // Rollup names a builtin's binding `module$1`: a `$` in a pattern is an anchor.
-  const name = binding.replaceAll("$", "\\$");
-  if (new RegExp(`(?<![\\w$.])${name}(?![\\w$.])`).test(rest))
+  if (new RegExp(`(?<![\\w$.])${binding}(?![\\w$.])`).test(rest))
     throw new Error(
       `lazy-requires: ${file} uses ${binding} (${specifier}) other than as \`${binding}.name\``,
     );
   return code
-    .replace(new RegExp(`(?<![\\w$.])${name}\\.`, "g"), `${binding}().`)
+    .replace(new RegExp(`(?<![\\w$.])${binding}\\.`, "g"), `${binding}().`)
     .replace(
       declaration,
       `var ${binding}$; var ${binding} = () => (${binding}$ ??= require('${specifier}'));`,

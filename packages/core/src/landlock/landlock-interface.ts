@@ -54,12 +54,7 @@ export const landlock = defineKernelInterface<LandlockChannel, LandlockNegotiati
       // A one-shot request that succeeded asked nothing of the version yet: the report needs it.
       const abi = port.abi ?? port.version().unwrapOr(0);
       // What the kernel supports: the probed row, else this ABI's row (a request made before any query).
-      const supported =
-        probed !== undefined && probed.features !== undefined
-          ? probed.features
-          : port.abi === undefined
-            ? grant.supported
-            : port.supported(abi);
+      const supported = probed?.features ?? (port.abi === undefined ? grant.supported : port.supported(abi));
       const masks = sessionMasks(grant.enabled, grant.wanted, supported);
       return {
         rulesetFd: grant.fd < 0 ? undefined : grant.fd,

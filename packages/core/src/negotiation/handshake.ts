@@ -26,7 +26,7 @@ export type Strategy = <C extends PortChannel, S, P extends NegotiationPort<C>>(
   channel: C,
 ) => StepOutcome<S>;
 
-export const NO_WARNINGS: readonly NegotiationWarning<string>[] = Object.freeze([]);
+const NO_WARNINGS: readonly NegotiationWarning<string>[] = Object.freeze([]);
 
 // A settled outcome's warnings are every later session's of it too: none of them can change another's.
 const frozenWarnings = (

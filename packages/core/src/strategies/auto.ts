@@ -47,9 +47,9 @@ function knownRequestRefused<C extends PortChannel, S, P extends NegotiationPort
  * `auto` once warm: the plan's last settled session (its warnings all the outcome's own, verified, no
  * privileged feature asked; see `Outcome.settledUnder`) was reached on a supported set this process still
  * knows the same, on a channel still tried first. The same request there, answered the same, is the same
- * session with the same warnings: made without the handshake's steps. `undefined`,
- * before any call, when that is not so; any other turn once the calls began (a refused open or request,
- * another answer) goes on as `auto` goes on from that step.
+ * session with the same warnings: made without the handshake's steps. `undefined`, before any call, when that
+ * is not so; any other turn once the calls began (a refused open or request, another answer) goes on as `auto`
+ * goes on from that step.
  */
 export function warmAuto<C extends PortChannel, S, P extends NegotiationPort<C>>(
   plan: NegotiationPlan<C>,
