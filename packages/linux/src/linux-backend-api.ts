@@ -7,7 +7,7 @@ import type {
   OpenMode,
   PermissionCause,
   SyscallFailure,
-} from "@negotiate/core/engine";
+} from "@negotiate/core";
 import type { Result } from "neverthrow";
 
 /** Options of `linuxBackend()`. */

@@ -6,7 +6,7 @@ import {
   isErrno,
   type NegotiationError,
   type SyscallFailure,
-} from "@negotiate/core/engine";
+} from "@negotiate/core";
 import {
   isFdArgument,
   LANDLOCK_QUERY_FLAGS,
