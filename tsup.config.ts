@@ -419,8 +419,9 @@ export default defineConfig([
     { subsets: ["engine"], modules: ["conformance"] },
   ),
   library("mock", { vitest: "packages/mock/src/test-kit/index.ts" }),
-  // `node:module` is needed only once koffi is loaded (and costs a start-up about a ms).
-  library("linux", {}, [lazyRequires(["@negotiate/core/landlock", "module"])], {}),
+  // `node:module` is needed only once koffi is loaded (and costs a start-up about a ms), `node:os` once a release
+  // is read.
+  library("linux", {}, [lazyRequires(["@negotiate/core/landlock", "module", "os"])], {}),
   cliCommand("packages/cli/dist"),
   {
     // `main()` for in-process use, ESM and CommonJS.

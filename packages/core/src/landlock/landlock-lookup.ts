@@ -53,15 +53,16 @@ function masksOf(entries: Iterable<LandlockCatalogueEntry>): LandlockMasks {
   return Object.freeze(masks);
 }
 
-// Index n: what ABI n knows (0: nothing).
-const MASKS_BY_ABI: readonly LandlockMasks[] = Array.from({ length: NEWEST_LANDLOCK_ABI + 1 }, (_, abi) =>
-  masksOf(LANDLOCK_CATALOGUE.filter((entry) => entry.abi <= abi)),
-);
+// Index n: what ABI n knows (0: nothing). Made on first use: a program negotiating userfaultfd alone never asks.
+let masksByAbi: readonly LandlockMasks[] | undefined;
 
 /** Every right and flag of an ABI version, per group; 0 and below: none; above the newest known: the newest. */
 export function landlockMasksAt(abi: number): LandlockMasks {
   if (!Number.isInteger(abi) || abi <= 0) return EMPTY_LANDLOCK_MASKS;
-  return MASKS_BY_ABI[Math.min(abi, NEWEST_LANDLOCK_ABI)]!;
+  masksByAbi ??= Array.from({ length: NEWEST_LANDLOCK_ABI + 1 }, (_, known) =>
+    masksOf(LANDLOCK_CATALOGUE.filter((entry) => entry.abi <= known)),
+  );
+  return masksByAbi[Math.min(abi, NEWEST_LANDLOCK_ABI)]!;
 }
 
 /** The ABI table's row for a version (1..newest), or `undefined`. */

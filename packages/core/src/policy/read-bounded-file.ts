@@ -62,7 +62,8 @@ const refuse = (kind: FileReadFailure["kind"], reason: string): never => {
   throw new ReadRefused({ kind, reason });
 };
 
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// Made on the first file read: a program whose policy is written in code never decodes one.
+let utf8: InstanceType<typeof TextDecoder> | undefined;
 
 /**
  * Reads a UTF-8 text file without trusting it: regular files only (symlinks resolved first), at most
@@ -145,6 +146,7 @@ function decodeUtf8(bytes: Uint8Array): string {
     const byte = bytes[invalid]!.toString(16).padStart(2, "0");
     refuse("not-utf8", `not UTF-8 text: invalid byte 0x${byte} at offset ${invalid}`);
   }
+  utf8 ??= new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   return utf8.decode(bytes);
 }
 

@@ -1,5 +1,5 @@
 import { fstatSync, readdirSync } from "node:fs";
-import { endianness, release } from "node:os";
+import { release } from "node:os";
 import {
   type Errno,
   errnoName,
@@ -35,7 +35,8 @@ export type LinuxLandlockPort = LandlockPort & {
   readonly info: { readonly name: "linux"; readonly kernelRelease: string; readonly arch: string };
 };
 
-const LITTLE_ENDIAN = endianness() === "LE";
+// The byte order the kernel reads: what the machine writes a 1 as (node:os loads only when a backend is made).
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const PATH_BENEATH_SIZE = 12;
 const NET_PORT_SIZE = 16;
 const EBADF = Object.freeze(err<never, SyscallFailure>(Object.freeze({ errno: "EBADF" })));
