@@ -29,8 +29,8 @@ const quietImportMeta = (options: BuildOptions, context: { format: string }) => 
 
 /**
  * Split CommonJS chunks are built as ES modules first, where a `require` call becomes esbuild's `__require`
- * shim, in a chunk of its own: one more file for every import to load. The calls are renamed for esbuild and
- * written back as `require` calls in the CommonJS files.
+ * shim, in a chunk of its own: one more file for every import to load. `require` is renamed for esbuild and
+ * written back as `require` (the module's own) in the CommonJS files.
  */
 const REQUIRE_CALL = "__commonJsRequire";
 const plainRequireCalls: NonNullable<Options["plugins"]>[number] = {
@@ -43,10 +43,7 @@ const plainRequireCalls: NonNullable<Options["plugins"]>[number] = {
     for (const { name } of writtenFiles.filter((file) => file.name.endsWith(".cjs"))) {
       const code = await readFile(name, "utf8");
       if (!code.includes(REQUIRE_CALL)) continue;
-      const plain = code.replaceAll(`${REQUIRE_CALL}(`, "require(");
-      if (plain.includes(REQUIRE_CALL))
-        throw new Error(`plain-require-calls: ${name} uses require other than as a call`);
-      await writeFile(name, plain);
+      await writeFile(name, code.replaceAll(REQUIRE_CALL, "require"));
     }
   },
 };
