@@ -96,7 +96,8 @@ function nativeKoffi(require: NodeJS.Require): Koffi | undefined {
     ?.map((modules) => join(modules, "koffi"))
     .find((candidate) => existsSync(join(candidate, "package.json")));
   if (!folder) return;
-  const real = realpathSync(folder);
+  // One realpath(3) rather than an lstat per path component from JavaScript.
+  const real = realpathSync.native(folder);
   const { version } = JSON.parse(readFileSync(join(real, "package.json"), "utf8")) as { version?: string };
   const native = require(join(real, "..", "@koromix", "koffi-linux-x64", "linux_x64", "koffi.node")) as Koffi;
   return native.version === version ? native : undefined;
