@@ -18,16 +18,19 @@ steps.osAfterRelease = loaded();
 steps.sameRelease = backend.isOk() && backend.value.info.kernelRelease === steps.release;
 console.log(JSON.stringify(steps));`;
 
-describe.runIf(built && process.platform === "linux" && process.arch === "x64")("the built linux package", () => {
-  it("makes a backend without loading node:os, and reads the kernel release when asked, once", () => {
-    const child = spawnSync(process.execPath, ["-e", PROGRAM], { cwd: repository, encoding: "utf8" });
-    expect(child.stderr).toBe("");
-    expect(JSON.parse(child.stdout)).toEqual({
-      created: true,
-      osAfterCreate: false,
-      release: release(),
-      osAfterRelease: true,
-      sameRelease: true,
+describe.runIf(built && process.platform === "linux" && process.arch === "x64")(
+  "the built linux package",
+  () => {
+    it("makes a backend without loading node:os, and reads the kernel release when asked, once", () => {
+      const child = spawnSync(process.execPath, ["-e", PROGRAM], { cwd: repository, encoding: "utf8" });
+      expect(child.stderr).toBe("");
+      expect(JSON.parse(child.stdout)).toEqual({
+        created: true,
+        osAfterCreate: false,
+        release: release(),
+        osAfterRelease: true,
+        sameRelease: true,
+      });
     });
-  });
-});
+  },
+);
