@@ -265,6 +265,15 @@ const minifyCommonJs: NonNullable<Options["plugins"]>[number] = {
   },
 };
 
+/** In the CommonJS build, `@negotiate/core/engine` is required as `@negotiate/core`, whose subset it is. */
+const engineFromMain: NonNullable<Options["plugins"]>[number] = {
+  name: "engine-from-main",
+  renderChunk(code) {
+    if (this.format !== "cjs" || !code.includes('from "@negotiate/core/engine";')) return;
+    return { code: code.replaceAll('from "@negotiate/core/engine";', 'from "@negotiate/core";') };
+  },
+};
+
 const library = (
   name: string,
   entries: Record<string, string> = {},
@@ -417,8 +426,9 @@ export default defineConfig([
   ),
   library("mock", { vitest: "packages/mock/src/test-kit/index.ts" }),
   // `node:module` is needed only once koffi is loaded (and costs a start-up about a ms), `node:os` once a release
-  // is read.
-  library("linux", {}, [lazyRequires(["@negotiate/core/landlock", "module", "os"])], {}),
+  // is read. Linux imports core's engine, all it needs (a bundle of both, the CLI, sets up nothing else for it);
+  // the published build requires core's main entry instead, which the engine is a subset of: one file fewer.
+  library("linux", {}, [lazyRequires(["@negotiate/core/landlock", "module", "os"]), engineFromMain], {}),
   cliCommand("packages/cli/dist"),
   {
     // `main()` for in-process use, ESM and CommonJS.

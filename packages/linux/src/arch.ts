@@ -1,4 +1,4 @@
-import { ARCHES, type ArchDefinition } from "@negotiate/core";
+import { ARCHES, type ArchDefinition } from "@negotiate/core/engine";
 
 /** The numbers that differ between Linux architectures: the core's arch row plus the `open()` flags. */
 export interface ArchConstants extends ArchDefinition {

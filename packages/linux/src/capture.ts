@@ -9,7 +9,7 @@ import {
   type OpenMode,
   probe,
   UFFD_API,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import { captureLandlock, type LandlockCaptureContext } from "@negotiate/core/landlock";
 import { err, ok, type Result } from "neverthrow";
 import type { PermissionEnvironment } from "./proc.js";

@@ -1,4 +1,4 @@
-import { type Denial, featureBit, type OpenMode, type PermissionCause } from "@negotiate/core";
+import { type Denial, featureBit, type OpenMode, type PermissionCause } from "@negotiate/core/engine";
 import type { PermissionEnvironment } from "./proc.js";
 
 const EVENT_FORK = featureBit("EVENT_FORK");

@@ -1,4 +1,4 @@
-import { type Errno, errnoName } from "@negotiate/core";
+import { type Errno, errnoName } from "@negotiate/core/engine";
 import { err, fromThrowable, type Result } from "neverthrow";
 import { type BindingFailure, describe, type LibcLibrary, loadLibcLibrary } from "./bindings.js";
 

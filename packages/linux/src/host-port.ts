@@ -1,4 +1,4 @@
-import type { NegotiationError } from "@negotiate/core";
+import type { NegotiationError } from "@negotiate/core/engine";
 import { err, type Result } from "neverthrow";
 import type { BindingFailure } from "./bindings.js";
 

@@ -7,7 +7,7 @@ import type {
   OpenMode,
   PermissionCause,
   SyscallFailure,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import type { Result } from "neverthrow";
 
 /** Options of `linuxBackend()`. */

@@ -10,7 +10,7 @@ import {
   type OpenRequest,
   type PermissionCause,
   type SyscallFailure,
-} from "@negotiate/core";
+} from "@negotiate/core/engine";
 import { err, ok, type Result } from "neverthrow";
 import { type ArchConstants, archConstants, O_RDONLY, UFFD_USER_MODE_ONLY, UFFDIO_API } from "./arch.js";
 import { type Libc, loadLibc } from "./bindings.js";

@@ -1,6 +1,12 @@
 import { fstatSync, readdirSync } from "node:fs";
 import { release } from "node:os";
-import { type Errno, errnoName, isErrno, type NegotiationError, type SyscallFailure } from "@negotiate/core";
+import {
+  type Errno,
+  errnoName,
+  isErrno,
+  type NegotiationError,
+  type SyscallFailure,
+} from "@negotiate/core/engine";
 import {
   isFdArgument,
   LANDLOCK_QUERY_FLAGS,
