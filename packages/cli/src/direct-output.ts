@@ -17,6 +17,12 @@ function certainlyNoTerminal(fd: number): boolean {
   }
 }
 
+/** An `OutputStream` on an fd, which knows whether everything written has reached it. */
+export interface DirectOutput extends OutputStream {
+  /** `true` while no write waits in the Node stream (it was never needed, or it has passed everything on). */
+  readonly settled: boolean;
+}
+
 /**
  * stdout or stderr written with write(2) on its fd. Creating `process.stdout` loads Node's stream modules, a good
  * part of the command's start-up: the Node stream is created only when a command asks whether the output is a
@@ -26,9 +32,9 @@ function certainlyNoTerminal(fd: number): boolean {
  */
 export function directOutput(
   fd: number,
-  nodeStream: () => NodeJS.WritableStream & { readonly isTTY?: boolean },
+  nodeStream: () => NodeJS.WritableStream & { readonly isTTY?: boolean; readonly writableLength: number },
   onError: (error: unknown) => void,
-): OutputStream {
+): DirectOutput {
   let stream: ReturnType<typeof nodeStream> | undefined;
   const created = () => {
     stream ??= nodeStream().on("error", onError);
@@ -39,6 +45,9 @@ export function directOutput(
     get isTTY() {
       if (stream === undefined && certainlyNoTerminal(fd)) return false;
       return created().isTTY === true;
+    },
+    get settled() {
+      return stream === undefined || stream.writableLength === 0;
     },
     write(text: string) {
       if (blocked) return created().write(text);

@@ -20,13 +20,23 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-/** A Node stream stand-in that records what it was given. */
+/** A Node stream stand-in that records what it was given, holding it (`writableLength`) until `drained`. */
 function recordingStream(isTTY = false) {
   const written: Buffer[] = [];
+  let held = 0;
   const stream = {
     isTTY,
     on: vi.fn(() => stream),
-    write: (chunk: string | Uint8Array) => written.push(Buffer.from(chunk)),
+    write: (chunk: string | Uint8Array) => {
+      held += Buffer.byteLength(chunk);
+      written.push(Buffer.from(chunk));
+    },
+    get writableLength() {
+      return held;
+    },
+    drained: () => {
+      held = 0;
+    },
   };
   return { stream, written, create: vi.fn(() => stream as unknown as NodeJS.WriteStream) };
 }
@@ -70,6 +80,7 @@ describe("directOutput", () => {
     expect(readFileSync(file, "utf8")).toBe("supported  0x1ffff\ngrößer → ✓\n");
     expect(create).not.toHaveBeenCalled();
     expect(onError).not.toHaveBeenCalled();
+    expect(output.settled).toBe(true);
   });
 
   it("knows a file, a pipe or /dev/null is no terminal without creating the Node stream", () => {
@@ -99,10 +110,13 @@ describe("directOutput", () => {
 
   it("hands the rest to the Node stream, in order, once a non-blocking pipe is full", () => {
     const { reader, writer } = nonBlockingPipe();
-    const { create, written } = recordingStream();
+    const { create, written, stream } = recordingStream();
     const output = directOutput(writer, create, vi.fn());
     const chunks = Array.from({ length: 6 }, (_, index) => String.fromCharCode(97 + index).repeat(40_000));
     for (const chunk of chunks) output.write(chunk);
+    // Until the Node stream has passed the remainder on, the output is not settled (cli.ts must not exit).
+    const settledWhileHeld = output.settled;
+    stream.drained();
     const direct = drain(reader);
     closeSync(reader);
     closeSync(writer);
@@ -111,6 +125,8 @@ describe("directOutput", () => {
     expect(direct.length).toBeLessThan(240_000);
     expect(create).toHaveBeenCalledTimes(1);
     expect(Buffer.concat([direct, ...written]).toString()).toBe(chunks.join(""));
+    expect(settledWhileHeld).toBe(false);
+    expect(output.settled).toBe(true);
   });
 
   it("reports a reader that went away (EPIPE) to onError instead of throwing", () => {
