@@ -8,7 +8,7 @@ import {
   POLICY_DEFAULTS,
   UFFD_API,
 } from "@negotiate/core";
-import { type MockArch, type MockOptions, mockBackend } from "@negotiate/mock";
+import { DISTRO_PROFILES, type MockArch, type MockOptions, mockBackend } from "@negotiate/mock";
 import { describe, expect, it } from "vitest";
 
 // One (release, arch, privilege, request) point per row, each with the source it was read in
@@ -714,6 +714,22 @@ describe("kernel sources: every boundary and every distro profile", () => {
     }
     backend.close(fd);
     expect(backend.openFds()).toEqual([]);
+  });
+
+  it("has no distro profile matching a mainline release (distroOf tries none for one)", () => {
+    const mainline = DISTRO_PROFILES.flatMap((profile) =>
+      profile.kernels.flatMap((kernel) => {
+        const [, full = "", series = ""] = /^((\d+\.\d+)(?:\.\d+)?)/.exec(kernel) ?? [];
+        return [full, series];
+      }),
+    );
+    expect(mainline).not.toContain("");
+    const matched = DISTRO_PROFILES.flatMap((profile) =>
+      mainline
+        .filter((release) => profile.pattern.test(release))
+        .map((release) => `${profile.id} ${release}`),
+    );
+    expect(matched).toEqual([]);
   });
 
   it("names the simulated caller, by default uid≠0 without CAP_SYS_PTRACE", () => {
