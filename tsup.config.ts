@@ -5,6 +5,7 @@ import { builtinModules, createRequire } from "node:module";
 import { basename, join } from "node:path";
 import { transform } from "esbuild";
 import { defineConfig, type Options } from "tsup";
+import { wrapProgram } from "./packages/cli/src/program-script.js";
 
 type BuildOptions = Parameters<NonNullable<Options["esbuildOptions"]>>[0];
 
@@ -375,8 +376,8 @@ const resolveFromCore = createRequire(join(process.cwd(), "packages", "core", "p
 
 /**
  * The `negotiate` executable: the program in one CommonJS file (Node 20 loads that faster than ES module
- * chunks) but for `ON_FIRST_USE`, its loader `bin.cjs`, and the V8 code cache the loader starts it from, made by
- * running `probe` once.
+ * chunks) but for `ON_FIRST_USE`, written inside its module wrapper (`wrapProgram`), its loader `bin.cjs`, and
+ * the V8 code cache the loader starts it from, made by running `probe` once.
  */
 export function cliCommand(outDir: string): Options {
   return {
@@ -399,6 +400,7 @@ export function cliCommand(outDir: string): Options {
       const unused = ON_FIRST_USE.filter((name) => !program.includes(`require("./${name}.cjs")`));
       if (unused.length > 0)
         throw new Error(`required-from-own-files: cli.cjs never requires ${unused.join(", ")}`);
+      await writeFile(join(outDir, "cli.cjs"), wrapProgram(program));
       // Made from the real kernel's probe alone: a cache that also holds a mock probe's code (made from both runs,
       // 364 kB instead of 290 kB) made the mock probe ~0.02× faster and this one ~0.04× slower (bench/cli-startup).
       const training = spawnSync(process.execPath, [join(outDir, "bin.cjs"), "probe"], {

@@ -20,7 +20,7 @@ import { build } from "tsup";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliCommand } from "../../../tsup.config.js";
 import { readableFolder, UNPRIVILEGED } from "../../linux/test/support/child.js";
-import { compileProgram } from "../src/program-script.js";
+import { compileProgram, wrapProgram } from "../src/program-script.js";
 import { ANSI, fixture, MALFORMED_POLICY, STACK_FRAME } from "./support/run-cli.js";
 
 // End to end: the CLI bundle exactly as the root tsup config builds it, run as its own process.
@@ -214,6 +214,15 @@ describe("the built negotiate bundle", () => {
     });
     expect(noColor.stdout).toMatch(/MOVE\s+16\s+yes/);
     expect(noColor.stdout).not.toMatch(ANSI);
+  });
+
+  it("writes the program as its module wrapper's function, in ASCII (read as latin1 it is the UTF-8 text)", () => {
+    const program = readFileSync(join(dist, "cli.cjs"));
+    expect(program.toString("latin1")).toBe(program.toString("utf8"));
+    expect(program.toString("latin1")).toMatch(
+      /^\(function \(exports, require, module, __filename, __dirname\) \{/,
+    );
+    expect(() => wrapProgram('console.log("größer");')).toThrow(/not ASCII: "ö" at 15/);
   });
 
   it("starts from a code cache the build made and this Node accepts", () => {
