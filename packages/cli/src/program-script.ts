@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
 import { Script } from "node:vm";
@@ -24,14 +24,28 @@ export function wrapProgram(bundle: string): string {
 /**
  * The program file `program` (see `wrapProgram`) compiled with the V8 code cache in `cacheFile` when it can be
  * read. A cache made by another V8 version, with other V8 flags, or for another source is rejected by V8
- * (`cachedDataRejected`), and the program is then compiled as usual. Each byte read costs start-up (here most of
- * it is the page faults of the memory it is read into), so the file is read once, into the string V8 compiles.
+ * (`cachedDataRejected`), and the program is then compiled as usual.
+ *
+ * Each byte read costs start-up, here mostly the page faults of the fresh memory it lands in: both files are read
+ * into one buffer, the cache over the program's bytes once they are copied into the string V8 compiles (read and
+ * compiled ~1 ms faster than with a buffer each).
  */
 export function compileProgram(program: string, cacheFile: string): Script {
-  return new Script(readFileSync(program, "latin1"), {
-    filename: program,
-    cachedData: readOptional(cacheFile),
-  });
+  const programFd = openSync(program, "r");
+  const cacheFd = unlessThrown(() => openSync(cacheFile, "r"));
+  try {
+    const programSize = fstatSync(programFd).size;
+    const cacheSize = cacheFd === undefined ? 0 : fstatSync(cacheFd).size;
+    const buffer = Buffer.allocUnsafe(Math.max(programSize, cacheSize));
+    const source = readInto(programFd, buffer, programSize).toString("latin1");
+    // An unreadable cache (EISDIR, EIO) only costs the compilation, as a missing one does.
+    const cachedData =
+      cacheFd === undefined ? undefined : unlessThrown(() => readInto(cacheFd, buffer, cacheSize));
+    return new Script(source, { filename: program, cachedData });
+  } finally {
+    closeSync(programFd);
+    if (cacheFd !== undefined) closeSync(cacheFd);
+  }
 }
 
 /** Runs a program `compileProgram` compiled, as the main module would run. */
@@ -49,10 +63,18 @@ export function runProgram(script: Script, program: string): void {
     );
 }
 
-function readOptional(file: string): Buffer | undefined {
+function unlessThrown<T>(run: () => T): T | undefined {
   try {
-    return readFileSync(file);
+    return run();
   } catch {
     return undefined;
   }
+}
+
+// The first `size` bytes of the file (its size by fstat(2)) into `buffer`: fewer if it shrank since.
+function readInto(fd: number, buffer: Buffer, size: number): Buffer {
+  let length = 0;
+  for (let read = -1; read !== 0 && length < size; length += read)
+    read = readSync(fd, buffer, length, size - length, length);
+  return buffer.subarray(0, length);
 }

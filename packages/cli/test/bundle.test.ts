@@ -251,6 +251,22 @@ describe("the built negotiate bundle", () => {
     }
   });
 
+  it("runs the same when its cache cannot be read (a directory in its place)", async () => {
+    const copy = mkdtempSync(join(cache, "negotiate-cli-"));
+    cpSync(dist, copy, { recursive: true });
+    try {
+      rmSync(join(copy, "cli.code-cache"));
+      mkdirSync(join(copy, "cli.code-cache"));
+      expect(compileProgram(join(copy, "cli.cjs"), join(copy, "cli.code-cache")).cachedDataRejected).toBe(
+        undefined,
+      );
+      const args = ["probe", "--backend", "mock", "--kernel", "6.18", "--json"];
+      expect(await negotiate(args, {}, copy)).toEqual(await negotiate(args));
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
   it.each([
     ["a cache V8 made for another source", () => new Script("0").createCachedData()],
     ["a truncated cache", () => readFileSync(join(dist, "cli.code-cache")).subarray(0, 4096)],
