@@ -1,6 +1,6 @@
 import { describeCause } from "@negotiate/core/engine";
 import { type CliError, type ExitCode, exitCodeOf } from "./cli-error.js";
-import { writeJson } from "./json-output.js";
+import { writeJsonFailure } from "./json-output.js";
 import { type CliIo, type Style, styleFor } from "./output.js";
 import { issueText, unreadableIssue } from "./policy-issue-text.js";
 import { escapeValue } from "./terminal-text.js";
@@ -65,7 +65,7 @@ export function reportFailure(
   json: boolean | undefined,
   hint?: string,
 ): ExitCode {
-  if (json) writeJson(io.stdout, { ok: false, error, ...(hint ? { hint } : {}) });
-  else io.stderr.write(errorText(error, styleFor(io.stderr, io.env), hint));
+  if (json) return writeJsonFailure(io.stdout, error, hint);
+  io.stderr.write(errorText(error, styleFor(io.stderr, io.env), hint));
   return exitCodeOf(error);
 }

@@ -1,5 +1,5 @@
 import type { Errno, PermissionCause } from "@negotiate/core";
-import { permissionHint } from "@negotiate/core";
+import { permissionHint } from "@negotiate/core/engine";
 import {
   type CapturedLandlock,
   captureLandlock,

@@ -2,8 +2,8 @@ import { Command, CommanderError, Option } from "commander";
 import packageJson from "../package.json" with { type: "json" };
 import { addBackendOptions, MOCK_KERNELS } from "./backend-options.js";
 import { type CliError, EXIT, type ExitCode } from "./cli-error.js";
-import { reportFailure } from "./error-text.js";
 import { helpAfter } from "./help-text.js";
+import { writeJsonFailure } from "./json-output.js";
 import type { CliIo } from "./output.js";
 import { policyFileOf } from "./policy-argument.js";
 import { escapingStream } from "./terminal-text.js";
@@ -16,6 +16,11 @@ const NEGOTIATION_EXITS = {
   ok: "the policy was negotiated",
   failed: "the negotiation failed: the kernel or the environment cannot satisfy the policy",
 };
+
+// The text of a failure is loaded with the first one (error-text.ts needs the core's policy code for policy
+// issues): a command that succeeds, or --help, does not set it up.
+const reportFailure = async (...args: Parameters<typeof import("./error-text.js").reportFailure>) =>
+  (await import("./error-text.js")).reportFailure(...args);
 
 /** Builds the `negotiate` program; each action stores its exit code in `done`. Commands load lazily. */
 function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Command {
@@ -65,7 +70,11 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
     ) =>
     async (file: string | undefined, flags: F) => {
       const policy = policyFileOf(file, flags);
-      done(policy.isErr() ? reportFailure(policy.error, io, flags.json) : await command(policy.value, flags));
+      done(
+        policy.isErr()
+          ? await reportFailure(policy.error, io, flags.json)
+          : await command(policy.value, flags),
+      );
     };
 
   command(
@@ -144,7 +153,7 @@ function program(io: CliIo, json: boolean, done: (code: ExitCode) => void): Comm
             code: "missing-policy",
             message: "missing the policy files: give them as arguments (negotiate check policy.yaml)",
           };
-          return done(reportFailure(missing, io, flags.json));
+          return done(await reportFailure(missing, io, flags.json));
         }
         const { checkCommand } = await import("./check-command.js");
         done(await checkCommand(all, flags, io));
@@ -289,7 +298,7 @@ function commanderExit(error: CommanderError, io: CliIo, json: boolean): ExitCod
   if (error.exitCode === 0) return EXIT.ok;
   if (!json) return EXIT.invalidInput;
   const message = error.message.replace(/^error: /, "");
-  return reportFailure({ kind: "invalid-usage", code: error.code, message }, io, true);
+  return writeJsonFailure(io.stdout, { kind: "invalid-usage", code: error.code, message });
 }
 
 /**
@@ -316,7 +325,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
 export function reportInternal(error: unknown, io: CliIo, json: boolean): ExitCode {
   const message = oneLine(error);
   try {
-    if (json) reportFailure({ kind: "internal", message }, io, true);
+    if (json) writeJsonFailure(io.stdout, { kind: "internal", message });
     else io.stderr.write(`negotiate: internal error: ${message}\n`);
   } catch {
     // The streams are gone too: the exit code is all that is left to tell.

@@ -13,7 +13,6 @@ import type { Result } from "neverthrow";
 import type { BackendFlags } from "./backend-options.js";
 import { backendFromFlags, realKernelHint } from "./backend-selection.js";
 import { type CliError, EXIT, type ExitCode, exitCodeOf } from "./cli-error.js";
-import { reportFailure } from "./error-text.js";
 import { openRefusal } from "./explain.js";
 import { ioctlsText } from "./ioctl-names.js";
 import { writeJson } from "./json-output.js";
@@ -177,8 +176,11 @@ function refusedModes(error: NegotiationError): OpenModeReport[] | undefined {
 /** `negotiate probe`: what this kernel (or the simulated one) offers this user. */
 export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCode> {
   const backend = await backendFromFlags(flags);
-  if (backend.isErr())
+  // The text of a failure (error-text.ts, and the core's policy code it needs) is loaded only for one.
+  if (backend.isErr()) {
+    const { reportFailure } = await import("./error-text.js");
     return reportFailure(backend.error, io, flags.json, realKernelHint(backend.error, flags, "probe"));
+  }
   const result = probe({ backend: backend.value });
   const landlock = await landlockSectionFromFlags(flags);
   if (result.isErr()) {
@@ -217,6 +219,7 @@ export async function probeCommand(flags: ProbeFlags, io: CliIo): Promise<ExitCo
       );
       return exitCodeOf(result.error);
     }
+    const { reportFailure } = await import("./error-text.js");
     return reportFailure(
       result.error,
       io,
