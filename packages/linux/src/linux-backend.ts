@@ -1,4 +1,3 @@
-import { release } from "node:os";
 import {
   type ApiFailure,
   type ApiReply,
@@ -20,6 +19,7 @@ import { type PortHost, type PortRequirements, portForHost } from "./host-port.j
 import { landlockBackend } from "./landlock/landlock-backend.js";
 import type { LinuxBackend, LinuxBackendOptions } from "./linux-backend-api.js";
 import {
+  currentKernelRelease,
   parseFdinfoFeatures,
   readConfigUserfaultfd,
   readLandlockPrivileges,
@@ -27,8 +27,6 @@ import {
   readSecurityModule,
 } from "./proc.js";
 
-// The release does not change while the process runs.
-let kernelRelease: string | undefined;
 const DEFAULT_DEVICE = "/dev/userfaultfd";
 const FDINFO_PREFIX = "/proc/self/fdinfo/";
 
@@ -56,10 +54,9 @@ class KernelBackend implements LinuxBackend {
   ) {
     this.info = {
       name: "linux",
-      // Read when something asks (a failure's message, a profile): loading node:os costs a start-up ~0.3 ms.
+      // Read when something asks (a failure's message, a profile), not when the backend is made.
       get kernelRelease() {
-        kernelRelease ??= release();
-        return kernelRelease;
+        return currentKernelRelease();
       },
       arch: arch.name,
     } as const;

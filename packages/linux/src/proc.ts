@@ -1,6 +1,16 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { release } from "node:os";
 import { fromThrowable } from "neverthrow";
 import { requireHere } from "./bindings.js";
+
+// The release does not change while the process runs.
+let kernelRelease: string | undefined;
+
+/** `uname -r`, read on the first call (the published build loads node:os only then, ~0.3 ms of a start-up). */
+export function currentKernelRelease(): string {
+  kernelRelease ??= release();
+  return kernelRelease;
+}
 
 /** What the kernel's permission checks for userfaultfd look at, as this process can read it. */
 export interface PermissionEnvironment {

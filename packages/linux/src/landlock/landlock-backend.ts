@@ -1,5 +1,4 @@
 import { fstatSync, readdirSync } from "node:fs";
-import { release } from "node:os";
 import {
   type Errno,
   errnoName,
@@ -22,6 +21,7 @@ import {
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import { archConstants } from "../arch.js";
 import { type PortHost, type PortRequirements, portForHost } from "../host-port.js";
+import { currentKernelRelease } from "../proc.js";
 import {
   type LandlockSyscalls,
   landlockSyscalls,
@@ -71,7 +71,7 @@ class KernelLandlock implements LinuxLandlockPort {
     private readonly nr: LandlockSyscalls,
     arch: string,
   ) {
-    this.info = { name: "linux", kernelRelease: release(), arch } as const;
+    this.info = { name: "linux", kernelRelease: currentKernelRelease(), arch } as const;
   }
 
   abiVersion(): Result<number, SyscallFailure> {
