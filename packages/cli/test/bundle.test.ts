@@ -41,6 +41,13 @@ const KOFFI_PROBE = `data:text/javascript,${encodeURIComponent(
   'import { createRequire } from "node:module"; const require = createRequire("/"); process.on("exit", () => { if (Object.keys(require.cache).some((path) => /[\\\\/]koffi(-[\\w-]+)?[\\\\/]/.test(path))) process.stderr.write("[koffi loaded]\\n"); });',
 )}`;
 
+// Makes stdout a non-blocking pipe, as it is when another process sharing it made it one (Node creating its stream
+// does), and says once on stderr when a write to it failed with EAGAIN: the pipe was full.
+const PIPE_FULL = "[stdout full]\n";
+const FULL_PIPE_PROBE = `data:text/javascript,${encodeURIComponent(
+  `import fs from "node:fs"; process.stdout; const writeSync = fs.writeSync; let told = false; fs.writeSync = (fd, ...rest) => { try { return writeSync(fd, ...rest); } catch (error) { if (fd === 1 && error.code === "EAGAIN" && !told) { told = true; writeSync(2, ${JSON.stringify(PIPE_FULL)}); } throw error; } };`,
+)}`;
+
 interface Outcome {
   readonly code: number;
   readonly stdout: string;
@@ -155,6 +162,44 @@ describe("the built negotiate bundle", () => {
     });
     const code = await new Promise((resolve) => child.on("close", resolve));
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("writes all of an output larger than its pipe holds when the pipe is non-blocking and read late", async () => {
+    // 200 releases on two architectures with Landlock columns: ~0.6 MB of JSON, more than a socket pair holds.
+    const kernels = [5, 6].flatMap((major) =>
+      Array.from({ length: 100 }, (_, index) => `${major}.${index % 20}.${Math.floor(index / 20)}`),
+    );
+    const args = [
+      ...["matrix", fixture("lazy-restore.yaml"), "--json", "--kernels", kernels.join(",")],
+      ...["--arch", "x86_64,arm64", "--landlock"],
+    ];
+    const file = join(dist, "matrix.json");
+    const fileFd = openSync(file, "w");
+    try {
+      await exitWithStdout(args, fileFd);
+    } finally {
+      closeSync(fileFd);
+    }
+    const whole = readFileSync(file, "utf8");
+
+    const child = spawn(process.execPath, ["--import", FULL_PIPE_PROBE, join(dist, "bin.cjs"), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Nothing is read from stdout until the command has found its pipe full, so that its early exit must wait.
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      if (stderr.includes(PIPE_FULL)) child.stdout.on("data", (data: Buffer) => chunks.push(data));
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    const written = Buffer.concat(chunks).toString("utf8");
+    expect({ code, stderr, bytes: written.length }).toEqual({
+      code: 0,
+      stderr: PIPE_FULL,
+      bytes: whole.length,
+    });
+    expect(written === whole).toBe(true);
   });
 
   // A command whose output cannot be written still exits with its own code: a failure stays a failure.
