@@ -16,7 +16,16 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type ProcessVariant, processTable, timeProcesses } from "./support/paired.js";
+import {
+  median,
+  middleHalf,
+  type ProcessVariant,
+  pairedDifferences,
+  pairedRatios,
+  processTable,
+  range,
+  timeProcesses,
+} from "./support/paired.js";
 
 const ROUNDS = Number(process.argv[2] ?? 30);
 // Where `@negotiate/*` resolve from (the workspace root's node_modules).
@@ -112,3 +121,17 @@ const samples = timeProcesses(variants, ROUNDS);
 console.log(`cold start, ${ROUNDS} alternated rounds; node ${process.version}`);
 console.log(`CommonJS modules loaded by the program, per package: ${loaded}`);
 console.table(processTable(variants, samples));
+
+// In ms, what the SDK's own code costs (a row less its floor, paired by round) against what each goal leaves it
+// (the goal less the floor's ratio, times `node -e 0`): where a goal stands, in the unit the code is changed in.
+const share = (row: number, floor: number, goal: number) => {
+  const own = pairedDifferences(samples[row]!, samples[floor]!);
+  const left = pairedRatios(samples[floor]!, samples[0]!).map(
+    (ratio, round) => (goal - ratio) * samples[0]![round]!,
+  );
+  const shown = (values: readonly number[]) =>
+    `${median(values).toFixed(1)} ms (middle half ${range(middleHalf(values), 1)})`;
+  return `the SDK's own ${shown(own)}, the goal leaves it ${shown(left)}`;
+};
+console.log(`ES module: ${share(1, 6, 1.3)}`);
+console.log(`CommonJS: ${share(2, 7, 1.2)}`);

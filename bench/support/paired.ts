@@ -69,6 +69,10 @@ export function timeProcesses(variants: readonly ProcessVariant[], rounds: numbe
 export const pairedRatios = (samples: readonly number[], baseline: readonly number[]): number[] =>
   samples.map((value, round) => value / baseline[round]!);
 
+/** Per-round differences, in ms, of `samples` from `baseline` (paired by round). */
+export const pairedDifferences = (samples: readonly number[], baseline: readonly number[]): number[] =>
+  samples.map((value, round) => value - baseline[round]!);
+
 /** One table row per variant: median ms with range, and its paired ratio to variant 0 with the goal. */
 export function processTable(
   variants: readonly (ProcessVariant & { readonly goal?: number })[],
