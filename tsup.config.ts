@@ -436,8 +436,9 @@ export default defineConfig([
   ),
   library("mock", { vitest: "packages/mock/src/test-kit/index.ts" }),
   // `node:module` makes only the ES module build's `require` (the CommonJS build has its own), `node:os` is
-  // needed once a release is read. Linux imports core's engine, all it needs (a bundle of both, the CLI, sets up nothing else for it);
-  // the published build requires core's main entry instead, which the engine is a subset of: one file fewer.
+  // needed once a release is read. Linux imports core's engine, all it needs (a bundle of both, the CLI, sets up
+  // nothing else for it); the published build requires core's main entry instead, which the engine is a subset
+  // of: one file fewer.
   library("linux", {}, [lazyRequires(["@negotiate/core/landlock", "module", "os"]), engineFromMain], {}),
   cliCommand("packages/cli/dist"),
   {

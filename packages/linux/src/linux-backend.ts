@@ -19,12 +19,12 @@ import { type PortHost, type PortRequirements, portForHost } from "./host-port.j
 import { landlockBackend } from "./landlock/landlock-backend.js";
 import type { LinuxBackend, LinuxBackendOptions } from "./linux-backend-api.js";
 import {
-  currentKernelRelease,
   parseFdinfoFeatures,
   readConfigUserfaultfd,
   readLandlockPrivileges,
   readPermissionEnvironment,
   readSecurityModule,
+  runningKernelInfo,
 } from "./proc.js";
 
 const DEFAULT_DEVICE = "/dev/userfaultfd";
@@ -52,14 +52,7 @@ class KernelBackend implements LinuxBackend {
     private readonly arch: ArchConstants,
     devicePath: string,
   ) {
-    this.info = {
-      name: "linux",
-      // Read when something asks (a failure's message, a profile), not when the backend is made.
-      get kernelRelease() {
-        return currentKernelRelease();
-      },
-      arch: arch.name,
-    } as const;
+    this.info = runningKernelInfo(arch.name);
     this.devicePath = devicePath;
     // ASCII, written byte by byte: a first Buffer.from(…, "latin1") costs a start-up ~0.1 ms.
     for (let at = 0; at < FDINFO_PREFIX.length; at++) this.fdinfoPath[at] = FDINFO_PREFIX.charCodeAt(at);

@@ -6,10 +6,23 @@ import { requireHere } from "./bindings.js";
 // The release does not change while the process runs.
 let kernelRelease: string | undefined;
 
-/** `uname -r`, read on the first call (the published build loads node:os only then, ~0.3 ms of a start-up). */
-export function currentKernelRelease(): string {
-  kernelRelease ??= release();
-  return kernelRelease;
+/**
+ * What a backend on the running kernel says it is. `kernelRelease` (`uname -r`) is read when something first asks
+ * (a failure's message, a profile), not here: the published build loads node:os only then, ~0.3 ms of a start-up.
+ */
+export function runningKernelInfo(arch: string): {
+  readonly name: "linux";
+  readonly kernelRelease: string;
+  readonly arch: string;
+} {
+  return {
+    name: "linux",
+    get kernelRelease() {
+      kernelRelease ??= release();
+      return kernelRelease;
+    },
+    arch,
+  };
 }
 
 /** What the kernel's permission checks for userfaultfd look at, as this process can read it. */

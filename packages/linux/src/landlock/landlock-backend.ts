@@ -21,7 +21,7 @@ import {
 import { err, fromThrowable, ok, type Result } from "neverthrow";
 import { archConstants } from "../arch.js";
 import { type PortHost, type PortRequirements, portForHost } from "../host-port.js";
-import { currentKernelRelease } from "../proc.js";
+import { runningKernelInfo } from "../proc.js";
 import {
   type LandlockSyscalls,
   landlockSyscalls,
@@ -35,7 +35,7 @@ export type LinuxLandlockPort = LandlockPort & {
   readonly info: { readonly name: "linux"; readonly kernelRelease: string; readonly arch: string };
 };
 
-// The byte order the kernel reads: what the machine writes a 1 as (node:os loads only when a backend is made).
+// The byte order the kernel reads: what the machine writes a 1 as (node:os loads only when a release is read).
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const PATH_BENEATH_SIZE = 12;
 const NET_PORT_SIZE = 16;
@@ -71,7 +71,7 @@ class KernelLandlock implements LinuxLandlockPort {
     private readonly nr: LandlockSyscalls,
     arch: string,
   ) {
-    this.info = { name: "linux", kernelRelease: currentKernelRelease(), arch } as const;
+    this.info = runningKernelInfo(arch);
   }
 
   abiVersion(): Result<number, SyscallFailure> {
