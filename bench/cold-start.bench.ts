@@ -83,15 +83,23 @@ const programFile = (name: string, text: string) => {
   return file;
 };
 
-const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [
+const ESM_FLOOR = "ESM floor: resolve both, import 2 empty ES modules, neverthrow, koffi, one libc call";
+const CJS_FLOOR = "CJS floor: resolve both, neverthrow, koffi, one libc call";
+// A goal row names its floor (`floor`), the row that runs all of it but the SDK's code.
+const variants: readonly (ProcessVariant & { readonly goal?: number; readonly floor?: string })[] = [
   { label: "node -e 0 (baseline: Node's own start-up)", args: ["-e", "0"] },
-  { label: "ESM: import core + linux, negotiate once", args: ["--input-type=module", "-e", ESM], goal: 1.3 },
-  { label: "CJS: require core + linux, negotiate once", args: ["-e", CJS], goal: 1.2 },
+  {
+    label: "ESM: import core + linux, negotiate once",
+    args: ["--input-type=module", "-e", ESM],
+    goal: 1.3,
+    floor: ESM_FLOOR,
+  },
+  { label: "CJS: require core + linux, negotiate once", args: ["-e", CJS], goal: 1.2, floor: CJS_FLOOR },
   { label: "ESM, from a program file (informative)", args: [programFile("program.mjs", ESM)] },
   { label: "CJS, from a program file (informative)", args: [programFile("program.cjs", CJS)] },
   { label: "CJS: require core alone (its share)", args: ["-e", 'require("@negotiate/core")'] },
   {
-    label: "ESM floor: resolve both, import 2 empty ES modules, neverthrow, koffi, one libc call",
+    label: ESM_FLOOR,
     args: [
       "--input-type=module",
       "-e",
@@ -99,7 +107,7 @@ const variants: readonly (ProcessVariant & { readonly goal?: number })[] = [
     ],
   },
   {
-    label: "CJS floor: resolve both, neverthrow, koffi, one libc call",
+    label: CJS_FLOOR,
     args: ["-e", `${resolveBoth("require.resolve")} ${LOAD_DEPENDENCIES}`],
   },
 ].map((variant) => ({ ...variant, cwd: root }));
@@ -122,16 +130,16 @@ console.log(`cold start, ${ROUNDS} alternated rounds; node ${process.version}`);
 console.log(`CommonJS modules loaded by the program, per package: ${loaded}`);
 console.table(processTable(variants, samples));
 
-// In ms, what the SDK's own code costs (a row less its floor, paired by round) against what each goal leaves it
-// (the goal less the floor's ratio, times `node -e 0`): where a goal stands, in the unit the code is changed in.
-const share = (row: number, floor: number, goal: number) => {
-  const own = pairedDifferences(samples[row]!, samples[floor]!);
-  const left = pairedRatios(samples[floor]!, samples[0]!).map(
+// In ms, what the SDK's own code costs (a goal row less its floor, paired by round) against what the goal leaves
+// it (the goal less the floor's ratio, times `node -e 0`): where a goal stands, in the unit the code is changed in.
+const shown = (values: readonly number[]) =>
+  `${median(values).toFixed(1)} ms (middle half ${range(middleHalf(values), 1)})`;
+variants.forEach(({ label, goal, floor }, row) => {
+  if (goal === undefined || floor === undefined) return;
+  const floorSamples = samples[variants.findIndex((variant) => variant.label === floor)]!;
+  const own = pairedDifferences(samples[row]!, floorSamples);
+  const left = pairedRatios(floorSamples, samples[0]!).map(
     (ratio, round) => (goal - ratio) * samples[0]![round]!,
   );
-  const shown = (values: readonly number[]) =>
-    `${median(values).toFixed(1)} ms (middle half ${range(middleHalf(values), 1)})`;
-  return `the SDK's own ${shown(own)}, the goal leaves it ${shown(left)}`;
-};
-console.log(`ES module: ${share(1, 6, 1.3)}`);
-console.log(`CommonJS: ${share(2, 7, 1.2)}`);
+  console.log(`${label}: the SDK's own ${shown(own)}, the goal leaves it ${shown(left)}`);
+});
