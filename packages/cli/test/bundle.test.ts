@@ -164,44 +164,6 @@ describe("the built negotiate bundle", () => {
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
   });
 
-  it("writes all of an output larger than its pipe holds when the pipe is non-blocking and read late", async () => {
-    // 200 releases on two architectures with Landlock columns: ~0.6 MB of JSON, more than a socket pair holds.
-    const kernels = [5, 6].flatMap((major) =>
-      Array.from({ length: 100 }, (_, index) => `${major}.${index % 20}.${Math.floor(index / 20)}`),
-    );
-    const args = [
-      ...["matrix", fixture("lazy-restore.yaml"), "--json", "--kernels", kernels.join(",")],
-      ...["--arch", "x86_64,arm64", "--landlock"],
-    ];
-    const file = join(dist, "matrix.json");
-    const fileFd = openSync(file, "w");
-    try {
-      await exitWithStdout(args, fileFd);
-    } finally {
-      closeSync(fileFd);
-    }
-    const whole = readFileSync(file, "utf8");
-
-    const child = spawn(process.execPath, ["--import", FULL_PIPE_PROBE, join(dist, "bin.cjs"), ...args], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    // Nothing is read from stdout until the command has found its pipe full, so that its early exit must wait.
-    const chunks: Buffer[] = [];
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-      if (stderr.includes(PIPE_FULL)) child.stdout.on("data", (data: Buffer) => chunks.push(data));
-    });
-    const code = await new Promise((resolve) => child.on("close", resolve));
-    const written = Buffer.concat(chunks).toString("utf8");
-    expect({ code, stderr, bytes: written.length }).toEqual({
-      code: 0,
-      stderr: PIPE_FULL,
-      bytes: whole.length,
-    });
-    expect(written === whole).toBe(true);
-  });
-
   // A command whose output cannot be written still exits with its own code: a failure stays a failure.
   const exitWithStdout = async (args: readonly string[], stdout: "closed-pipe" | number) => {
     const child = spawn(process.execPath, [join(dist, "bin.cjs"), ...args], {
@@ -243,6 +205,47 @@ describe("the built negotiate bundle", () => {
       }
     },
   );
+
+  it("writes all of an output larger than its pipe holds when the pipe is non-blocking and read late", async () => {
+    // 200 releases on two architectures with Landlock columns: ~0.6 MB of JSON, more than a socket pair holds.
+    const kernels = [5, 6].flatMap((major) =>
+      Array.from({ length: 100 }, (_, index) => `${major}.${index % 20}.${Math.floor(index / 20)}`),
+    );
+    const args = [
+      ...["matrix", fixture("lazy-restore.yaml"), "--json", "--kernels", kernels.join(",")],
+      ...["--arch", "x86_64,arm64", "--landlock"],
+    ];
+    const file = join(dist, "matrix.json");
+    const fileFd = openSync(file, "w");
+    try {
+      await exitWithStdout(args, fileFd);
+    } finally {
+      closeSync(fileFd);
+    }
+    const whole = readFileSync(file, "utf8");
+
+    const child = spawn(process.execPath, ["--import", FULL_PIPE_PROBE, join(dist, "bin.cjs"), ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Nothing is read from stdout until the command has found its pipe full, so that its early exit must wait.
+    const chunks: Buffer[] = [];
+    let stderr = "";
+    let reading = false;
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      if (reading || !stderr.includes(PIPE_FULL)) return;
+      reading = true;
+      child.stdout.on("data", (data: Buffer) => chunks.push(data));
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    const written = Buffer.concat(chunks).toString("utf8");
+    expect({ code, stderr, bytes: written.length }).toEqual({
+      code: 0,
+      stderr: PIPE_FULL,
+      bytes: whole.length,
+    });
+    expect(written === whole).toBe(true);
+  });
 
   it("prints plain text to a pipe, colours to a terminal unless NO_COLOR is set", async () => {
     const piped = await negotiate(["probe", "--kernel", "6.18"]);
